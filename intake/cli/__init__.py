@@ -1,0 +1,21 @@
+"""The `intake` command line: one module per command, registered on one Typer app."""
+
+from __future__ import annotations
+
+import sys
+
+from intake.cli.app import app
+
+# Each module adds its commands to `app` when imported.
+from intake.cli import (  # noqa: E402,F401
+    demo_cmd,
+    evaluate_cmd,
+    ingest_cmd,
+    inspect_cmd,
+    tickets_cmd,
+)
+from intake.cli.app import run_app
+
+
+def main() -> None:
+    sys.exit(run_app())

@@ -1,0 +1,1 @@
+"""Placeholder until the evaluation command lands."""

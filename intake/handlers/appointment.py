@@ -1,0 +1,39 @@
+"""Cases that need an appointment: the link and what to bring come from the routing file."""
+
+from __future__ import annotations
+
+from intake.classifiers.verdict import Classification
+from intake.handlers import handles
+from intake.handlers.base import routed_plan
+from intake.handlers.plan import Plan
+from intake.intents import Intent
+from intake.routing import Routing
+
+
+@handles(
+    Intent.CARD_RENEWAL,
+    Intent.CARD_LOST,
+    Intent.CARD_CHIP_DEFECT,
+    Intent.CHILD_CARD,
+    Intent.EU_PLUS_CARD,
+    Intent.ANNEX35_EXTENSION,
+    Intent.CARD_DATA_CHANGE,
+    Intent.GUARANTOR,
+    Intent.ORANGE_CARD,
+    Intent.REFUGEE_RESIDENCE_CARD,
+    Intent.ADDITIONAL_DOCUMENTS,
+    Intent.UKRAINE_PROTECTION,
+    Intent.REGISTRATION,
+)
+def appointment_case(verdict: Classification, routing: Routing) -> Plan:
+    return routed_plan(verdict, routing)
+
+
+@handles(Intent.CARD_COLLECTION)
+def card_collection(verdict: Classification, routing: Routing) -> Plan:
+    """No appointment at the centres that hand out cards freely; a link for any other."""
+    centre = verdict.location
+    if centre and not routing.centre_needs_appointment(centre):
+        return routed_plan(verdict, routing, needs_appointment=False, appointment_url=None)
+    url = routing.centre_appointment_url(centre) if centre else routing.route(verdict.intent).appointment_url
+    return routed_plan(verdict, routing, needs_appointment=True, appointment_url=url)
