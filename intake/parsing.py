@@ -23,6 +23,8 @@ from intake.mime_text import decode_payload, html_to_text
 from intake.tnef import expand_tnef
 
 log = logging.getLogger(__name__)
+# mail-parser logs every odd part at WARNING; we record defects ourselves.
+logging.getLogger("mailparser").setLevel(logging.ERROR)
 
 # Headers kept for the detectors (auto-reply, bounce, list mail, threading).
 _KEPT_HEADERS = frozenset(

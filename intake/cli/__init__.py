@@ -12,7 +12,11 @@ from intake.cli import (  # noqa: E402,F401
     evaluate_cmd,
     ingest_cmd,
     inspect_cmd,
+    status_cmd,
     tickets_cmd,
+    users_cmd,
+    web_cmd,
+    worker_cmd,
 )
 from intake.cli.app import run_app
 

@@ -1,0 +1,164 @@
+"""The journey of one stored message: parse, classify, plan, then one transaction that files it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from intake.classifiers import Classification, Evidence, classify
+from intake.context import Context
+from intake.handlers import plan_for
+from intake.handlers.plan import Plan
+from intake.intents import NON_ACTIONABLE, Intent
+from intake.mail import ParsedMail
+from intake.outbox import queue_reply
+from intake.parsing import parse_mail
+from intake.store.models import RawMessage, Ticket, utcnow
+from intake.tickets import (
+    add_event,
+    add_incoming,
+    contact_for,
+    find_open_case,
+    find_thread,
+    open_ticket,
+    reopen_if_waiting,
+)
+
+log = logging.getLogger("intake.pipeline")
+
+OPENED, THREADED, NON_ACTIONABLE_OUTCOME, FAILED = "ticket_opened", "threaded", "non_actionable", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    outcome: str
+    reference: str | None = None
+    outbox_ids: tuple[int, ...] = field(default=())
+
+
+def process_stored(ctx: Context, raw_id: int) -> Processed:
+    """Carry one stored message to its ticket and reply; a second call is a no-op."""
+    with ctx.db.session() as session:
+        raw = session.get(RawMessage, raw_id)
+        if raw is None:
+            raise LookupError(f"no stored message {raw_id}")
+        if raw.state != "stored":
+            return Processed(raw.outcome or raw.state, _reference(session, raw.ticket_id))
+        data = raw.raw
+    parsed = parse_mail(data, max_bytes=ctx.settings.max_message_bytes)
+    verdict = _classify_safely(parsed)
+    plan = plan_for(verdict, ctx.routing)
+    with ctx.db.session() as session:
+        # Claim the row: of two workers racing for one message, only one files it.
+        claimed = session.execute(
+            update(RawMessage)
+            .where(RawMessage.id == raw_id, RawMessage.state == "stored")
+            .values(state="processed", processed_at=utcnow())
+        ).rowcount
+        if not claimed:
+            raw = session.get(RawMessage, raw_id)
+            return Processed(raw.outcome or raw.state if raw else "missing")
+        raw = session.get(RawMessage, raw_id)
+        assert raw is not None
+        result = _file(session, ctx, raw, parsed, verdict, plan)
+        raw.outcome = result.outcome
+    log.info(
+        "message %s %s ticket=%s intent=%s replies=%d", raw_id, result.outcome, result.reference,
+        verdict.intent.value, len(result.outbox_ids),
+    )
+    return result
+
+
+def _file(
+    session: Session, ctx: Context, raw: RawMessage, parsed: ParsedMail, verdict: Classification, plan: Plan
+) -> Processed:
+    contact = contact_for(session, parsed, verdict.language)
+    thread = find_thread(session, ctx.settings, parsed)
+    flag = _flag_reason(parsed, verdict)
+    replies = []
+    if verdict.intent in NON_ACTIONABLE:
+        ticket = thread or open_ticket(session, ctx.settings, parsed, verdict, plan, contact, flag)
+        outcome = NON_ACTIONABLE_OUTCOME
+    else:
+        existing = thread or (find_open_case(session, contact, verdict) if contact else None)
+        if existing is not None:
+            ticket, outcome = existing, THREADED
+            reopen_if_waiting(session, ticket, plan)
+        else:
+            ticket = open_ticket(session, ctx.settings, parsed, verdict, plan, contact, flag)
+            outcome = OPENED
+    add_incoming(session, ticket, raw, parsed, verdict)
+    if flag and not ticket.needs_human and outcome != NON_ACTIONABLE_OUTCOME:
+        ticket.needs_human, ticket.flag_reason = True, flag
+    if plan.send_ack:
+        kind = "ack" if outcome == OPENED else "added"
+        reply = queue_reply(
+            session, ctx, ticket=ticket, raw=raw, parsed=parsed, plan=plan, contact=contact, kind=kind
+        )
+        replies = [reply.id] if reply else []
+    raw.ticket_id = ticket.id
+    add_event(session, ticket, "message_filed", outcome=outcome, raw_id=raw.id)
+    return Processed(outcome, ticket.reference, tuple(replies))
+
+
+def _classify_safely(parsed: ParsedMail) -> Classification:
+    """A classifier bug costs one message a human look, never the message."""
+    try:
+        return classify(parsed)
+    except Exception as exc:  # noqa: BLE001
+        log.exception("classifier failed")
+        return Classification(
+            Intent.GENERAL_QUESTION, 0.0, None, needs_human=True,
+            evidence=(Evidence("error", f"classifier failed: {type(exc).__name__}: {exc}"),),
+        )
+
+
+def _flag_reason(parsed: ParsedMail, verdict: Classification) -> str | None:
+    if parsed.needs_human:
+        return "message could not be read properly: " + "; ".join(parsed.defects[-2:])
+    if verdict.needs_human:
+        return f"classification unsure ({verdict.intent.value}, confidence {verdict.confidence:.2f})"
+    return None
+
+
+def mark_failed(ctx: Context, raw_id: int, error: str) -> Processed:
+    """After the last retry: file the message on a ticket flagged for a human, raw bytes kept."""
+    with ctx.db.session() as session:
+        raw = session.get(RawMessage, raw_id)
+        if raw is None or raw.state != "stored":
+            return Processed(raw.outcome if raw else "missing")
+        parsed = parse_mail(raw.raw, max_bytes=ctx.settings.max_message_bytes)
+        verdict = Classification(
+            Intent.GENERAL_QUESTION, 0.0, None, needs_human=True, evidence=(Evidence("error", error[:500]),)
+        )
+        plan = plan_for(verdict, ctx.routing)
+        ticket = open_ticket(session, ctx.settings, parsed, verdict, plan, None, f"processing failed: {error[:500]}")
+        add_incoming(session, ticket, raw, parsed, verdict)
+        raw.state, raw.outcome, raw.ticket_id, raw.last_error = "failed", FAILED, ticket.id, error[:4000]
+        raw.processed_at = utcnow()
+        return Processed(FAILED, ticket.reference)
+
+
+def record_attempt(ctx: Context, raw_id: int, error: str) -> int:
+    """Count a failed attempt; returns how many there have been."""
+    with ctx.db.session() as session:
+        raw = session.get(RawMessage, raw_id)
+        if raw is None:
+            return 0
+        raw.attempts += 1
+        raw.last_error = error[:4000]
+        return raw.attempts
+
+
+def unprocessed_ids(ctx: Context, limit: int = 1000) -> list[int]:
+    with ctx.db.session() as session:
+        query = select(RawMessage.id).where(RawMessage.state == "stored").order_by(RawMessage.id).limit(limit)
+        return list(session.scalars(query))
+
+
+def _reference(session: Session, ticket_id: int | None) -> str | None:
+    ticket = session.get(Ticket, ticket_id) if ticket_id else None
+    return ticket.reference if ticket else None
