@@ -19,8 +19,8 @@ def reply_blocker(
     session: Session, ctx: Context, ticket: Ticket, contact: Contact | None, kind: str
 ) -> str | None:
     """Why this reply must not go out, or None when it may."""
-    if contact is None:
-        return "no sender address"
+    if contact is None or not _deliverable_address(contact.email):
+        return "no valid sender address"
     office = ctx.settings.office_address.lower()
     if contact.email == office or contact.email.endswith("@" + ctx.settings.message_id_domain.lower()):
         return "sender is our own address"
@@ -43,6 +43,12 @@ def reply_blocker(
         if added_today:
             return "already answered on this ticket today"
     return None
+
+
+def _deliverable_address(address: str) -> bool:
+    """An address our SMTP path can write to: ASCII local part (no SMTPUTF8), a real domain."""
+    local, _, domain = address.rpartition("@")
+    return bool(local) and local.isascii() and "." in domain and not any(c.isspace() for c in address)
 
 
 def queue_reply(

@@ -1,7 +1,7 @@
 """Replies: Jinja2 templates in the citizen's language -> a MIME message with RFC 3834 headers.
 
 The text template is the single source of the wording; the HTML alternative is the same
-paragraphs in a shared layout (right-to-left for Arabic and Farsi).
+paragraphs and lists in a shared layout (right-to-left for Arabic and Farsi).
 """
 
 from __future__ import annotations
@@ -20,20 +20,56 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from intake.config import Settings
 from intake.errors import ConfigError
-from intake.handlers.plan import Plan
+from intake.handlers.plan import REPLY_SECTIONS, Plan
 from intake.routing import Routing
 
 # A language without its own template folder gets Dutch and English together.
 FALLBACK_LANGUAGES = ("nl", "en")
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+# ack: the first answer on a new ticket; added: "your message was added to your file".
 REPLY_KINDS = ("ack", "added")
 
-_CRLF = re.compile(r"[\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+_CONTROL = re.compile(r"[\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\x85]+")
 
 
-def header_safe(value: str, limit: int = 200) -> str:
+def header_safe(value: str | None, limit: int = 200) -> str:
     """A value copied from incoming mail, made unable to carry CR or LF into our headers."""
-    return _CRLF.sub(" ", value or "").strip()[:limit]
+    return _CONTROL.sub(" ", value or "").strip()[:limit]
+
+
+_MSGID = re.compile(r"^[!-;=?-~]{1,900}$")  # visible ASCII without '<' and '>', no spaces
+
+
+def msgid_safe(value: str | None) -> str | None:
+    """A Message-ID from incoming mail fit for In-Reply-To/References, or None when it is not."""
+    value = (value or "").strip().strip("<>")
+    return value if _MSGID.match(value) else None
+
+
+# Reply and forward prefixes in the languages of the mailbox, and our own reference tag.
+_SUBJECT_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|antw|antwoord|sv|vs|fw|fwd|tr|wg|doorst|rv|res|rif|ynt|yan[ıi]t|"
+    r"відп|отв|ответ|رد)\s*(?:\[\d+\])?\s*[:：]\s*|\[[A-Z]{2,5}-\d{4}-\d{6,}\]\s*)+",
+    re.IGNORECASE,
+)
+
+
+def reply_subject(reference: str, original: str) -> str:
+    """`[GNT-2026-000123] Re: <original>`, without piling up Re: and our own tag."""
+    cleaned = _SUBJECT_PREFIX.sub("", header_safe(original, 400)).strip()
+    return f"[{reference}] Re: {cleaned}"[:250] if cleaned else f"[{reference}]"
+
+
+# A display name we are willing to print in a greeting: letters, spaces, dots, hyphens,
+# apostrophes; no digits, no addresses, no links (a name is untrusted text we would reflect).
+_NAME = re.compile(r"^[^\W\d_]+\.?(?:[ '’\-]?[^\W\d_]+\.?){0,5}$")
+
+
+def greeting_name(name: str | None) -> str:
+    name = " ".join(header_safe(name, 200).strip(" \"'").split())
+    if not name or len(name) > 60 or not _NAME.match(name):
+        return ""
+    return name.title() if name.isupper() else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +90,8 @@ class ReplyContext:
     plan: Plan
     documents: tuple[str, ...]
     office_name: str
+    # For "added": the message brought documents (PDF, photo) with it.
+    with_documents: bool = False
 
 
 class ReplyRenderer:
@@ -66,11 +104,12 @@ class ReplyRenderer:
         self.env = Environment(
             loader=FileSystemLoader(str(folder)),
             undefined=StrictUndefined,
-            autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+            autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
+        self.env.filters["join_and"] = _join_and
 
     def languages_for(self, language: str | None) -> tuple[str, ...]:
         if language in self.languages:
@@ -78,27 +117,39 @@ class ReplyRenderer:
         return FALLBACK_LANGUAGES
 
     def render(self, kind: str, ctx: ReplyContext, language: str | None) -> RenderedReply:
+        """The reply in the citizen's language (or Dutch and English), text and HTML."""
+        if kind not in REPLY_KINDS:
+            raise ValueError(f"unknown reply kind {kind!r}")
+        if kind == "ack" and ctx.plan.reply_section not in REPLY_SECTIONS:
+            raise ValueError(f"plan for {ctx.plan.intent.value} has no reply section")
         languages = self.languages_for(language)
-        parts = []
-        for lang in languages:
-            values = {
-                "reference": ctx.reference,
-                "name": ctx.citizen_name,
-                "intent": ctx.plan.intent.value,
-                "plan": ctx.plan,
-                "documents": self.routing.document_texts(ctx.documents, lang),
-                "office_name": ctx.office_name,
-            }
-            parts.append(self.env.get_template(f"{lang}/{kind}.txt.j2").render(values).strip())
+        parts = [self._text(kind, ctx, lang) for lang in languages]
         text = "\n\n-----\n\n".join(parts) + "\n"
-        original = header_safe(ctx.original_subject)
-        subject = f"[{ctx.reference}] Re: {original}" if original else f"[{ctx.reference}]"
+        subject = reply_subject(ctx.reference, ctx.original_subject)
+        directions = ["rtl" if lang in RTL_LANGUAGES else "ltr" for lang in languages]
         html = self.env.get_template("layout.html.j2").render(
-            sections=[_paragraphs(p) for p in parts],
-            directions=["rtl" if lang in RTL_LANGUAGES else "ltr" for lang in languages],
+            subject=subject,
+            sections=[_blocks(p) for p in parts],
+            directions=directions,
             languages=languages,
         )
         return RenderedReply(subject=subject, text=text, html=html, languages=languages)
+
+    def _text(self, kind: str, ctx: ReplyContext, lang: str) -> str:
+        values = {
+            "reference": ctx.reference,
+            "name": greeting_name(ctx.citizen_name),
+            "intent": ctx.plan.intent.value,
+            "section": ctx.plan.reply_section,
+            "plan": ctx.plan,
+            "documents": self.routing.document_texts(ctx.documents, lang),
+            "free_centres": list(self.routing.service_centres.without_appointment),
+            "with_documents": ctx.with_documents,
+            "office_name": ctx.office_name,
+        }
+        text = self.env.get_template(f"{lang}/{kind}.txt.j2").render(values)
+        # Blank lines left by template logic collapse to one paragraph break.
+        return re.sub(r"\n{3,}", "\n\n", text).strip()
 
     def check_templates(self) -> None:
         """Every reply kind exists in every language: checked at start-up, not at 3 a.m."""
@@ -110,59 +161,83 @@ class ReplyRenderer:
             for kind in REPLY_KINDS
             if not (folder / lang / f"{kind}.txt.j2").is_file()
         ]
-        if not (folder / "layout.html.j2").is_file():
-            missing.append("layout.html.j2")
+        missing += [name for name in ("layout.html.j2", "office.j2") if not (folder / name).is_file()]
         if missing:
             raise ConfigError(f"reply templates missing in {folder}: {', '.join(missing)}")
 
 
-_URL = re.compile(r"https?://[^\s<>\"]+")
+def _join_and(items: list[str], last: str, sep: str = ", ") -> str:
+    """["A", "B", "C"] -> "A, B and C" with the language's own word for "and"."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return sep.join(items[:-1]) + last + items[-1]
 
 
-def _paragraphs(text: str) -> list[list[tuple[str, str]]]:
-    """Text split into paragraphs of (kind, value) runs, where kind is 'text' or 'link'."""
-    result = []
-    for block in re.split(r"\n\s*\n", text):
-        runs: list[tuple[str, str]] = []
-        pos = 0
-        for m in _URL.finditer(block):
-            runs.append(("text", block[pos : m.start()]))
-            runs.append(("link", m.group(0)))
-            pos = m.end()
-        runs.append(("text", block[pos:]))
-        result.append(runs)
-    return result
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
+
+
+def _blocks(text: str) -> list[dict[str, object]]:
+    """Text as HTML blocks: paragraphs (lines) and lists (lines starting "- "), each line a
+    list of (kind, value) runs where kind is 'text' or 'link'."""
+    blocks: list[dict[str, object]] = []
+    for chunk in re.split(r"\n\s*\n", text):
+        for line in chunk.split("\n"):
+            kind = "ul" if line.startswith("- ") else "p"
+            value = line[2:] if kind == "ul" else line
+            if blocks and blocks[-1]["kind"] == kind and not blocks[-1]["closed"]:
+                blocks[-1]["lines"].append(_runs(value))  # type: ignore[attr-defined]
+            else:
+                blocks.append({"kind": kind, "lines": [_runs(value)], "closed": False})
+        if blocks:
+            blocks[-1]["closed"] = True
+    return blocks
+
+
+def _runs(line: str) -> list[tuple[str, str]]:
+    runs: list[tuple[str, str]] = []
+    pos = 0
+    for m in _URL.finditer(line):
+        runs.append(("text", line[pos : m.start()]))
+        runs.append(("link", m.group(0)))
+        pos = m.end()
+    runs.append(("text", line[pos:]))
+    return [r for r in runs if r[1]]
 
 
 # --- Message-IDs that prove they are ours ---------------------------------------------------
 
 
 def make_message_id(settings: Settings, reference: str, kind: str) -> str:
-    """A Message-ID of our domain with a keyed signature, fixed once and stored with the reply."""
+    """A Message-ID of our domain with a keyed signature, fixed once and stored with the reply.
+
+    ``intake.GNT-2026-000123.ack.3f9a0c1d2e4b.<hmac>@stad.gent``: the reference can be read
+    back from a reply's In-Reply-To, and the HMAC shows it was we who made it.
+    """
     nonce = secrets.token_hex(6)
     local = f"intake.{reference}.{kind}.{nonce}"
     return f"{local}.{_signature(settings, local)}@{settings.message_id_domain}"
 
 
-def is_our_message_id(settings: Settings, message_id: str) -> bool:
+def is_our_message_id(settings: Settings, message_id: str | None) -> bool:
     """True when a Message-ID carries a valid signature of ours (a reply to one of our mails)."""
-    local, _, domain = message_id.strip("<> ").rpartition("@")
+    local, _, domain = (message_id or "").strip("<> ").rpartition("@")
     if domain.lower() != settings.message_id_domain.lower() or "." not in local:
         return False
     body, _, signature = local.rpartition(".")
     return hmac.compare_digest(signature, _signature(settings, body))
 
 
-def reference_from_message_id(settings: Settings, message_id: str) -> str | None:
+def reference_from_message_id(settings: Settings, message_id: str | None) -> str | None:
     if not is_our_message_id(settings, message_id):
         return None
-    parts = message_id.strip("<>").split(".")
-    return parts[1] if len(parts) > 2 else None
+    parts = (message_id or "").strip("<> ").rpartition("@")[0].split(".")
+    return parts[1] if len(parts) == 5 and parts[0] == "intake" else None
 
 
 def _signature(settings: Settings, local: str) -> str:
     digest = hmac.new(settings.secret_key.encode(), local.encode(), hashlib.sha256).hexdigest()
-    return digest[:16]
+    return digest[:20]
 
 
 # --- MIME -----------------------------------------------------------------------------------
@@ -178,7 +253,7 @@ def build_mime(
     in_reply_to: str | None,
     references: tuple[str, ...],
 ) -> bytes:
-    """The reply as bytes ready for SMTP, with the headers that stop mail loops."""
+    """The reply as bytes ready for SMTP, with the headers that stop mail loops (RFC 3834)."""
     msg = EmailMessage()
     msg["From"] = HeaderAddress(display_name=settings.office_name, addr_spec=settings.office_address)
     msg["To"] = _address(to_addr, to_name)
@@ -186,13 +261,16 @@ def build_mime(
     msg["Subject"] = header_safe(rendered.subject, 250)
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = f"<{message_id}>"
-    if in_reply_to:
-        msg["In-Reply-To"] = f"<{header_safe(in_reply_to, 900)}>"
-    refs = [header_safe(r, 900) for r in references if r]
-    if in_reply_to and header_safe(in_reply_to, 900) not in refs:
-        refs.append(header_safe(in_reply_to, 900))
+    parent = msgid_safe(in_reply_to)
+    refs = [r for r in (msgid_safe(r) for r in references) if r]
+    if parent:
+        msg["In-Reply-To"] = f"<{parent}>"
+        if parent not in refs:
+            refs.append(parent)
     if refs:
-        msg["References"] = " ".join(f"<{r}>" for r in refs[-10:])
+        # The first (thread root) and the newest, as RFC 5322 suggests when trimming.
+        kept = refs if len(refs) <= 10 else [refs[0], *refs[-9:]]
+        msg["References"] = " ".join(f"<{r}>" for r in kept)
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Auto-Response-Suppress"] = "All"
     msg["Precedence"] = "auto_reply"
@@ -209,4 +287,7 @@ def _address(addr: str, name: str) -> str:
     try:
         return str(HeaderAddress(display_name=name, addr_spec=addr))
     except (ValueError, IndexError):
-        return addr
+        try:
+            return str(HeaderAddress(addr_spec=addr))
+        except (ValueError, IndexError):
+            return addr

@@ -22,6 +22,14 @@ class Received:
         return email.message_from_bytes(self.data, policy=email.policy.default)  # type: ignore[return-value]
 
 
+class _AnyPortController(Controller):
+    """Controller bound to port 0: reads the port the OS chose before its readiness probe."""
+
+    def _trigger_server(self) -> None:
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
 class _Handler:
     def __init__(self, server: RecordingSMTPServer) -> None:
         self.server = server
@@ -39,7 +47,7 @@ class RecordingSMTPServer:
         self.messages: list[Received] = []
         self.lock = threading.Lock()
         self.refuse_with: str | None = None
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=0)
+        self.controller = _AnyPortController(_Handler(self), hostname="127.0.0.1", port=0)
 
     def start(self) -> None:
         self.controller.start()
@@ -49,7 +57,7 @@ class RecordingSMTPServer:
 
     @property
     def port(self) -> int:
-        return self.controller.server.sockets[0].getsockname()[1]
+        return self.controller.port
 
     def settings(self) -> dict[str, object]:
         """Settings overrides that point Intake at this server."""

@@ -26,14 +26,23 @@ from intake.routing import Routing
     Intent.REGISTRATION,
 )
 def appointment_case(verdict: Classification, routing: Routing) -> Plan:
-    return routed_plan(verdict, routing)
+    """The appointment link of the case, and the documents to bring, from the routing file."""
+    return routed_plan(verdict, routing, "appointment")
 
 
 @handles(Intent.CARD_COLLECTION)
 def card_collection(verdict: Classification, routing: Routing) -> Plan:
-    """No appointment at the centres that hand out cards freely; a link for any other."""
+    """No appointment at the centres that hand out cards freely; a link for any other.
+
+    When the message names no centre the reply gives both rules and the general link.
+    """
     centre = verdict.location
-    if centre and not routing.centre_needs_appointment(centre):
-        return routed_plan(verdict, routing, needs_appointment=False, appointment_url=None)
-    url = routing.centre_appointment_url(centre) if centre else routing.route(verdict.intent).appointment_url
-    return routed_plan(verdict, routing, needs_appointment=True, appointment_url=url)
+    if centre is None:
+        url = routing.centre_appointment_url("default")
+        return routed_plan(verdict, routing, "collection_any", needs_appointment=True, appointment_url=url)
+    if not routing.centre_needs_appointment(centre):
+        return routed_plan(
+            verdict, routing, "collection_free", needs_appointment=False, appointment_url=None
+        )
+    url = routing.centre_appointment_url(centre)
+    return routed_plan(verdict, routing, "collection_appointment", needs_appointment=True, appointment_url=url)

@@ -13,7 +13,8 @@ from intake.statuses import TicketStatus
 
 @handles(Intent.FPLUS_CARD, Intent.KL_CARD_SWITCH)
 def card_switch_by_email(verdict: Classification, routing: Routing) -> Plan:
-    return routed_plan(verdict, routing, documents=())
+    """No appointment: the team handles it by e-mail."""
+    return routed_plan(verdict, routing, "by_email", documents=())
 
 
 @handles(Intent.REFUGEE_DATA_UPDATE)
@@ -21,6 +22,7 @@ def refugee_data_update(verdict: Classification, routing: Routing) -> Plan:
     """Without the CGRS documents the ticket waits for them and the reply asks for them."""
     if verdict.missing_documents:
         return routed_plan(
-            verdict, routing, status=TicketStatus.WAITING_FOR_DOCUMENTS, missing_documents=True
+            verdict, routing, "documents_missing",
+            status=TicketStatus.WAITING_FOR_DOCUMENTS, missing_documents=True,
         )
-    return routed_plan(verdict, routing, documents=())
+    return routed_plan(verdict, routing, "documents_received", documents=())

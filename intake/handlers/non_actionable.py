@@ -13,6 +13,5 @@ from intake.routing import Routing
 @handles(Intent.AUTO_REPLY, Intent.BOUNCE, Intent.SPAM)
 def non_actionable(verdict: Classification, routing: Routing) -> Plan:
     return routed_plan(
-        verdict, routing, send_ack=False, needs_appointment=None, appointment_url=None,
-        documents=(), template=None,
+        verdict, routing, None, needs_appointment=None, appointment_url=None, documents=(),
     )

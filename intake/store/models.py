@@ -47,6 +47,16 @@ class Stamp(TypeDecorator[datetime]):
         return value
 
 
+class CleanText(TypeDecorator[str]):
+    """Text from mail, with NUL characters (which PostgreSQL refuses) shown as U+FFFD."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: object) -> str | None:
+        return value.replace("\x00", "\ufffd") if value else value
+
+
 # Integer primary keys that autoincrement on SQLite too (BigInteger does not there).
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -62,8 +72,8 @@ class RawMessage(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     content_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
-    source: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(CleanText(), index=True)
+    source: Mapped[str] = mapped_column(CleanText())
     mailbox: Mapped[str | None] = mapped_column(String(255))
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
     uid: Mapped[int | None] = mapped_column(BigInteger)
@@ -74,7 +84,7 @@ class RawMessage(Base):
     state: Mapped[str] = mapped_column(String(16), default="stored")
     outcome: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(CleanText())
     processed_at: Mapped[datetime | None] = mapped_column(Stamp())
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
 
@@ -86,7 +96,7 @@ class Contact(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(CleanText(), default="")
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(Stamp(), default=utcnow)
     undeliverable_since: Mapped[datetime | None] = mapped_column(Stamp())
@@ -98,6 +108,11 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_ticket_queue_status_received", "queue", "status", "received_at"),
         Index("ix_ticket_contact_status", "contact_id", "status"),
+        # The web page: oldest waiting first, my tickets, the dashboard's windows, the purge.
+        Index("ix_ticket_status_received", "status", "received_at"),
+        Index("ix_ticket_assigned_status", "assigned_to", "status"),
+        Index("ix_ticket_received", "received_at"),
+        Index("ix_ticket_closed", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -106,7 +121,7 @@ class Ticket(Base):
     intent: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(32), index=True)
     language: Mapped[str | None] = mapped_column(String(8))
-    subject: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(CleanText(), default="")
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     location: Mapped[str | None] = mapped_column(String(64))
     needs_appointment: Mapped[bool | None] = mapped_column(Boolean)
@@ -114,7 +129,7 @@ class Ticket(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list)
     needs_human: Mapped[bool] = mapped_column(Boolean, default=False)
-    flag_reason: Mapped[str | None] = mapped_column(Text)
+    flag_reason: Mapped[str | None] = mapped_column(CleanText())
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_at: Mapped[datetime] = mapped_column(Stamp(), default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(Stamp())
@@ -140,13 +155,13 @@ class TicketMessage(Base):
     direction: Mapped[str] = mapped_column(String(8))  # in | out | note
     raw_message_id: Mapped[int | None] = mapped_column(ForeignKey("raw_messages.id", ondelete="SET NULL"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
-    from_addr: Mapped[str] = mapped_column(String(320), default="")
-    from_name: Mapped[str] = mapped_column(String(255), default="")
-    to_addrs: Mapped[str] = mapped_column(Text, default="")
-    subject: Mapped[str] = mapped_column(Text, default="")
-    body_text: Mapped[str] = mapped_column(Text, default="")
-    body_html: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(CleanText(), index=True)
+    from_addr: Mapped[str] = mapped_column(CleanText(), default="")
+    from_name: Mapped[str] = mapped_column(CleanText(), default="")
+    to_addrs: Mapped[str] = mapped_column(CleanText(), default="")
+    subject: Mapped[str] = mapped_column(CleanText(), default="")
+    body_text: Mapped[str] = mapped_column(CleanText(), default="")
+    body_html: Mapped[str | None] = mapped_column(CleanText())
     intent: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str | None] = mapped_column(String(8))
     defects: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -175,8 +190,8 @@ class MessageAttachment(Base):
     ticket_message_id: Mapped[int] = mapped_column(
         ForeignKey("ticket_messages.id", ondelete="CASCADE"), index=True
     )
-    sha256: Mapped[str] = mapped_column(ForeignKey("attachment_blobs.sha256"))
-    filename: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(ForeignKey("attachment_blobs.sha256"), index=True)
+    filename: Mapped[str] = mapped_column(CleanText())
     content_type: Mapped[str] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(Integer)
     inline: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -213,12 +228,12 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(32))  # ack | added | agent_reply | documents_request
     to_addr: Mapped[str] = mapped_column(String(320), index=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
-    subject: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(CleanText())
     mime: Mapped[bytes] = mapped_column(LargeBinary)
     # pending -> sent | failed | suppressed
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(CleanText())
     created_at: Mapped[datetime] = mapped_column(Stamp(), default=utcnow)
     next_attempt_at: Mapped[datetime | None] = mapped_column(Stamp())
     sent_at: Mapped[datetime | None] = mapped_column(Stamp())

@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table('contacts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=False),
-    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('undeliverable_since', sa.DateTime(timezone=True), nullable=True),
@@ -91,6 +91,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_ticket_contact_status', ['contact_id', 'status'], unique=False)
         batch_op.create_index('ix_ticket_queue_status_received', ['queue', 'status', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_status'), ['status'], unique=False)
+        batch_op.create_index('ix_ticket_status_received', ['status', 'received_at'], unique=False)
+        batch_op.create_index('ix_ticket_assigned_status', ['assigned_to', 'status'], unique=False)
+        batch_op.create_index('ix_ticket_received', ['received_at'], unique=False)
+        batch_op.create_index('ix_ticket_closed', ['closed_at'], unique=False)
 
     op.create_table('events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -110,7 +114,7 @@ def upgrade() -> None:
     op.create_table('raw_messages',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('content_sha256', sa.String(length=64), nullable=False),
-    sa.Column('message_id', sa.String(length=998), nullable=True),
+    sa.Column('message_id', sa.Text(), nullable=True),
     sa.Column('source', sa.Text(), nullable=False),
     sa.Column('mailbox', sa.String(length=255), nullable=True),
     sa.Column('uidvalidity', sa.BigInteger(), nullable=True),
@@ -165,9 +169,9 @@ def upgrade() -> None:
     sa.Column('direction', sa.String(length=8), nullable=False),
     sa.Column('raw_message_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('author_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('message_id', sa.String(length=998), nullable=True),
-    sa.Column('from_addr', sa.String(length=320), nullable=False),
-    sa.Column('from_name', sa.String(length=255), nullable=False),
+    sa.Column('message_id', sa.Text(), nullable=True),
+    sa.Column('from_addr', sa.Text(), nullable=False),
+    sa.Column('from_name', sa.Text(), nullable=False),
     sa.Column('to_addrs', sa.Text(), nullable=False),
     sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('body_text', sa.Text(), nullable=False),
@@ -199,10 +203,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('message_attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_message_attachments_ticket_message_id'), ['ticket_message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_message_attachments_sha256'), ['sha256'], unique=False)
 
 def downgrade() -> None:
 
     with op.batch_alter_table('message_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_message_attachments_sha256'))
         batch_op.drop_index(batch_op.f('ix_message_attachments_ticket_message_id'))
 
     op.drop_table('message_attachments')
@@ -229,6 +235,10 @@ def downgrade() -> None:
 
     op.drop_table('events')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_ticket_closed')
+        batch_op.drop_index('ix_ticket_received')
+        batch_op.drop_index('ix_ticket_assigned_status')
+        batch_op.drop_index('ix_ticket_status_received')
         batch_op.drop_index(batch_op.f('ix_tickets_status'))
         batch_op.drop_index('ix_ticket_queue_status_received')
         batch_op.drop_index('ix_ticket_contact_status')

@@ -1,0 +1,219 @@
+"""Find the lexicon's concepts in folded tokens: exact words, stems, compounds, phrases, typos.
+
+Built once at import from ``lexicon.CONCEPTS``; matching one message is dictionary look-ups
+per token (cached across messages), so it costs microseconds, not milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from intake.classifiers.fold import fold, tokens
+
+_MIN_FUZZY = 7  # shorter words are too often other real words one letter away
+_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One concept found in one field of a message."""
+
+    concept: str
+    field: str
+    index: int  # token position in the field, for "near" rules
+    words: str  # what was written (folded)
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    concept: str
+    rest: tuple[tuple[str, bool], ...]  # following phrase elements: (text, is_prefix)
+    language: str | None
+
+
+# Single letters (Latin, and Cyrillic look-alikes) naming a kind of residence card.
+_CARD_LETTERS = {
+    "a": "card_a", "b": "card_b", "c": "card_c", "d": "card_d", "e": "card_e", "f": "card_f",
+    "h": "card_h", "k": "card_k", "l": "card_l", "m": "card_m", "n": "card_n", "eu": "card_eu",
+    "а": "card_a", "в": "card_b", "с": "card_c", "е": "card_e", "ф": "card_f", "н": "card_h",
+    "к": "card_k", "л": "card_l", "м": "card_m",
+}
+_PLUS_CARDS = {"f+": "card_fplus", "eu+": "card_euplus", "e+": "card_eplus", "m+": "card_mplus"}
+_CARD_WORDS = frozenset({"card", "residence_doc"})
+# "bijlage 35", "annexe 3 bis", "anex 35", "додаток 15", "الملحق 35", "załącznik nr 19ter"
+_ANNEX = re.compile(
+    r"(?<!\w)(?:bijlage|bijl|annex|annexe|annexes|anexo|anex|anexa|anexei|ek|eki|додаток|додатку|додатка"
+    r"|додатком|приложени[еяюи]|приложение|zalacznik\w*|(?:ال)?ملحق|پیوست|anlage|allegato)"
+    r"\s*(?:nr\.?|no\.?|n°|nº|num(?:ero|mer|ber)?\.?|#)?\s*(\d{1,2})\s*-?\s*(bis|ter|quater)?(?!\w)"
+)
+_ANNEX_CONCEPTS = {
+    "35": "annex_35", "3bis": "annex_3bis", "32": "annex_32", "15": "annex_15", "19": "annex_19",
+    "19bis": "annex_19", "19ter": "annex_19", "26": "annex_26", "26bis": "annex_26", "25": "annex_26",
+    "8": "annex_8", "8bis": "annex_8", "3": "annex_3",
+}
+_TOKEN_COUNT = re.compile(r"[^\W_]+\+?")
+
+
+class Lexicon:
+    """Concept look-up over folded tokens."""
+
+    def __init__(self, concepts: Mapping[str, Iterable[str]]) -> None:
+        self._exact: dict[str, list[_Target]] = {}
+        self._prefix: dict[str, list[_Target]] = {}
+        self._suffix: dict[str, list[_Target]] = {}
+        self._fuzzy: dict[str, list[tuple[str, bool, _Target]]] = {}
+        self._cache: dict[str, tuple[tuple[_Target, ...], bool]] = {}
+        for concept, entries in concepts.items():
+            for entry in entries:
+                self._add(concept, entry)
+        self._prefix_lengths = sorted({len(k) for k in self._prefix}, reverse=True)
+        self._suffix_lengths = sorted({len(k) for k in self._suffix}, reverse=True)
+
+    def _add(self, concept: str, entry: str) -> None:
+        language = None
+        if len(entry) > 3 and entry[2] == ":" and entry[:2].isalpha():
+            language, entry = entry[:2], entry[3:]
+        elements = _elements(entry)
+        if not elements:
+            return
+        (first, first_prefix), rest = elements[0], tuple(elements[1:])
+        target = _Target(concept, rest, language)
+        if first.startswith("*"):
+            self._suffix.setdefault(first[1:], []).append(target)
+            return
+        table = self._prefix if first_prefix else self._exact
+        table.setdefault(first, []).append(target)
+        if len(first) >= _MIN_FUZZY:
+            self._fuzzy.setdefault(first[:2], []).append((first, first_prefix, target))
+
+    def match(self, words: list[str], field: str, language: str | None = None) -> list[Hit]:
+        """Every concept in the field's tokens, phrases checked, card letters resolved."""
+        hits: list[Hit] = []
+        for i, token in enumerate(words):
+            targets, fuzzy = self._lookup(token)
+            for target in targets:
+                if target.language is not None and target.language != language:
+                    continue
+                end = i + 1 + len(target.rest)
+                if target.rest and not _phrase_follows(words, i + 1, target.rest):
+                    continue
+                hits.append(Hit(target.concept, field, i, " ".join(words[i:end]), fuzzy))
+        hits.extend(_card_letters(words, hits, field))
+        return hits
+
+    def _lookup(self, token: str) -> tuple[tuple[_Target, ...], bool]:
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        found: list[_Target] = list(self._exact.get(token, ()))
+        size = len(token)
+        for length in self._prefix_lengths:
+            if length <= size:
+                found.extend(self._prefix.get(token[:length], ()))
+        for length in self._suffix_lengths:
+            if length < size:
+                found.extend(self._suffix.get(token[-length:], ()))
+        result = (tuple(found), False)
+        if not found and size >= _MIN_FUZZY and token.isalpha():
+            near = self._near_miss(token)
+            if near:
+                result = (near, True)
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[token] = result
+        return result
+
+    def _near_miss(self, token: str) -> tuple[_Target, ...]:
+        """Entries one typo away (a letter missing, extra, wrong or swapped); none if ambiguous."""
+        found: list[_Target] = []
+        for text, is_prefix, target in self._fuzzy.get(token[:2], ()):
+            size = len(text)
+            if is_prefix:
+                ok = any(_within_one(token[:n], text) for n in (size, size + 1, size - 1) if n <= len(token))
+            else:
+                ok = abs(len(token) - size) <= 1 and _within_one(token, text)
+            if ok:
+                found.append(target)
+        if len({t.concept for t in found}) != 1:
+            return ()
+        return tuple(found)
+
+
+def _elements(entry: str) -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+    for raw in fold(entry).split():
+        prefix = raw.endswith("*") and len(raw) > 1
+        suffix = raw.startswith("*") and len(raw) > 1
+        body = raw.strip("*")
+        parts = tokens(body)
+        if not parts:
+            continue
+        for j, part in enumerate(parts):
+            last = j == len(parts) - 1
+            first = j == 0
+            if suffix and first and len(out) == 0:
+                out.append(("*" + part, False))
+            else:
+                out.append((part, prefix and last))
+    return out
+
+
+def _phrase_follows(words: list[str], start: int, rest: tuple[tuple[str, bool], ...]) -> bool:
+    if start + len(rest) > len(words):
+        return False
+    for offset, (text, is_prefix) in enumerate(rest):
+        word = words[start + offset]
+        if not (word.startswith(text) if is_prefix else word == text):
+            return False
+    return True
+
+
+def _within_one(a: str, b: str) -> bool:
+    """True when a and b differ by at most one edit or one swap of neighbours."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    if la > lb:
+        return a[i + 1 :] == b[i:]
+    return a[i:] == b[i + 1 :]
+
+
+def _card_letters(words: list[str], hits: list[Hit], field: str) -> list[Hit]:
+    """ "F+ kaart", "kaart K", "carte F", "карта К": a letter next to a card word names its kind."""
+    card_at = {h.index for h in hits if h.concept in _CARD_WORDS}
+    out: list[Hit] = []
+    for i, word in enumerate(words):
+        plus = _PLUS_CARDS.get(word)
+        if plus:
+            out.append(Hit(plus, field, i, word))
+            continue
+        letter = _CARD_LETTERS.get(word)
+        if letter and any(j in card_at for j in (i - 3, i - 2, i - 1, i + 1, i + 2, i + 3)):
+            out.append(Hit(letter, field, i, word))
+    return out
+
+
+def annexes(folded: str, field: str) -> list[Hit]:
+    """Numbered annexes ("bijlage 35", "annexe 3bis") as concepts such as ``annex_35``."""
+    out: list[Hit] = []
+    if not any(ch.isdigit() for ch in folded):
+        return out
+    for found in _ANNEX.finditer(folded):
+        key = found.group(1).lstrip("0") + (found.group(2) or "")
+        concept = _ANNEX_CONCEPTS.get(key)
+        if concept:
+            index = len(_TOKEN_COUNT.findall(folded, 0, found.start()))
+            out.append(Hit(concept, field, index, found.group(0).strip()))
+    return out

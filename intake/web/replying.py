@@ -1,0 +1,217 @@
+"""An agent's reply: a prefilled text in the citizen's language, edited, then the same outbox and SMTP path.
+
+The starting texts live in templates/agent_replies/<language>/{reply,documents_request}.txt.j2
+(the city's copy under INTAKE_TEMPLATES_DIR wins over the one shipped here).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+from intake.context import Context
+from intake.delivery import Sender, deliver
+from intake.errors import DeliveryError
+from intake.replies import RTL_LANGUAGES, header_safe, make_message_id
+from intake.routing import Routing
+from intake.intents import Intent
+from intake.statuses import TicketStatus
+from intake.store.models import OutboxMessage, Ticket, TicketMessage, utcnow
+from intake.tickets import add_event
+from intake.web.actions import ActionError, set_status
+from intake.web.thread import last_incoming, thread_message_ids
+from intake.web.users import Account
+
+log = logging.getLogger("intake.web.replying")
+
+AGENT_KINDS = ("agent_reply", "documents_request")
+_TEMPLATE_NAMES = {"agent_reply": "reply", "documents_request": "documents_request"}
+FALLBACK_LANGUAGES = ("nl", "en")
+SEPARATOR = "\n\n-----\n\n"
+PACKAGED = Path(__file__).resolve().parent / "templates" / "agent_replies"
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    outbox_id: int
+    # sent, pending (the worker retries) or failed
+    state: str
+
+
+class ReplyTemplates:
+    """The starting texts an agent edits, in the citizen's language or Dutch and English."""
+
+    def __init__(self, templates_dir: Path, routing: Routing) -> None:
+        self.routing = routing
+        self.env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(str(templates_dir / "agent_replies")), FileSystemLoader(str(PACKAGED))]),
+            undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+        )
+
+    def languages_for(self, language: str | None) -> tuple[str, ...]:
+        if language and self._exists(language):
+            return (language,)
+        return FALLBACK_LANGUAGES
+
+    def prefill(self, kind: str, ticket: Ticket, *, citizen_name: str, agent_name: str, office_name: str) -> str:
+        parts = []
+        for lang in self.languages_for(ticket.language):
+            values = {
+                "name": citizen_name,
+                "reference": ticket.reference or "",
+                "agent_name": agent_name,
+                "office_name": office_name,
+                "documents": self.documents(ticket, lang),
+                "intent": ticket.intent,
+            }
+            parts.append(self.env.get_template(f"{lang}/{_TEMPLATE_NAMES[kind]}.txt.j2").render(values).strip())
+        return SEPARATOR.join(parts) + "\n"
+
+    def documents(self, ticket: Ticket, language: str) -> list[str]:
+        try:
+            keys = self.routing.route(Intent(ticket.intent)).documents
+        except ValueError:
+            return []
+        return self.routing.document_texts(keys, language)
+
+    def _exists(self, language: str) -> bool:
+        try:
+            self.env.get_template(f"{language}/reply.txt.j2")
+        except TemplateNotFound:
+            return False
+        return True
+
+
+def queue_agent_reply(
+    ctx: Context, ticket_id: int, who: Account, text: str, *, kind: str, then_status: str | None,
+) -> Queued:
+    """Write the reply, its thread entry and its outbox row in one transaction; then try to send it."""
+    if kind not in AGENT_KINDS:
+        raise ActionError("flash.invalid")
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise ActionError("flash.empty")
+    with ctx.db.session() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise ActionError("error.not_found")
+        contact = ticket.contact
+        if contact is None or not contact.email:
+            raise ActionError("flash.no_contact")
+        answered = last_incoming(session, ticket.id)
+        references = tuple(thread_message_ids(session, ticket.id))
+        reference = ticket.reference or f"#{ticket.id}"
+        original = answered.subject if answered is not None else ticket.subject
+        subject = f"[{reference}] Re: {header_safe(original)}" if original else f"[{reference}]"
+        message_id = make_message_id(ctx.settings, reference, kind)
+        mime = build_agent_mime(
+            ctx, text=text, subject=subject, to_addr=contact.email, to_name=contact.name, message_id=message_id,
+            in_reply_to=answered.message_id if answered is not None else None, references=references,
+            language=ticket.language,
+        )
+        session.add(
+            TicketMessage(
+                ticket_id=ticket.id, direction="out", author_id=who.id, message_id=message_id,
+                from_addr=ctx.settings.office_address, from_name=who.name, to_addrs=contact.email,
+                subject=subject, body_text=text, language=ticket.language,
+            )
+        )
+        row = OutboxMessage(
+            ticket_id=ticket.id, kind=kind, to_addr=contact.email, message_id=message_id, subject=subject,
+            mime=mime, next_attempt_at=utcnow(),
+        )
+        session.add(row)
+        session.flush()
+        if ticket.first_reply_at is None:
+            ticket.first_reply_at = utcnow()
+        if kind == "documents_request":
+            then_status = TicketStatus.WAITING_FOR_DOCUMENTS.value
+        if then_status:
+            set_status(session, ticket, who, then_status)
+        add_event(session, ticket, "reply_queued", actor=who.username, kind=kind, outbox_id=row.id)
+        outbox_id = row.id
+    return Queued(outbox_id, _send_now(ctx, outbox_id))
+
+
+def _send_now(ctx: Context, outbox_id: int) -> str:
+    if not ctx.settings.web_deliver_replies_now:
+        return "pending"
+    try:
+        return deliver(ctx.db, Sender(ctx.settings), outbox_id)
+    except DeliveryError as exc:
+        log.warning("agent reply %s not sent yet, the worker retries: %s", outbox_id, exc)
+        return "pending"
+
+
+def build_agent_mime(
+    ctx: Context, *, text: str, subject: str, to_addr: str, to_name: str, message_id: str,
+    in_reply_to: str | None, references: tuple[str, ...], language: str | None,
+) -> bytes:
+    """The agent's text as a mail: plain text plus the same HTML layout as the acknowledgements.
+
+    A person wrote it, so it carries no Auto-Submitted header (RFC 3834 section 5); it still
+    asks the citizen's auto-responders to stay quiet.
+    """
+    settings = ctx.settings
+    msg = EmailMessage()
+    msg["From"] = Address(display_name=settings.office_name, addr_spec=settings.office_address)
+    msg["To"] = _address(to_addr, to_name)
+    msg["Reply-To"] = settings.reply_to or settings.office_address
+    msg["Subject"] = header_safe(subject, 250)
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = f"<{message_id}>"
+    refs = [header_safe(r, 900) for r in references if r]
+    if in_reply_to:
+        msg["In-Reply-To"] = f"<{header_safe(in_reply_to, 900)}>"
+        if header_safe(in_reply_to, 900) not in refs:
+            refs.append(header_safe(in_reply_to, 900))
+    if refs:
+        msg["References"] = " ".join(f"<{r}>" for r in refs[-10:])
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg.set_content(text + "\n", cte="quoted-printable")
+    sections = text.split(SEPARATOR)
+    languages = ctx.renderer.languages_for(language)
+    if len(languages) != len(sections):
+        languages = tuple([language or "nl"] * len(sections))
+    html = ctx.renderer.env.get_template("layout.html.j2").render(
+        sections=[_paragraphs(s) for s in sections],
+        directions=["rtl" if lang in RTL_LANGUAGES else "ltr" for lang in languages],
+        languages=languages,
+    )
+    msg.add_alternative(html, subtype="html", cte="quoted-printable")
+    if language:
+        msg["Content-Language"] = header_safe(language, 20)
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def _paragraphs(text: str) -> list[list[tuple[str, str]]]:
+    """Paragraphs as (kind, value) runs, links apart, as the shared HTML layout expects."""
+    result = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        runs: list[tuple[str, str]] = []
+        pos = 0
+        for m in _URL.finditer(block):
+            runs.append(("text", block[pos : m.start()]))
+            runs.append(("link", m.group(0)))
+            pos = m.end()
+        runs.append(("text", block[pos:]))
+        result.append(runs)
+    return result
+
+
+def _address(addr: str, name: str) -> str:
+    addr = header_safe(addr, 320)
+    try:
+        return str(Address(display_name=header_safe(name, 120), addr_spec=addr))
+    except (ValueError, IndexError):
+        return addr
