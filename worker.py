@@ -1,7 +1,10 @@
 """The dramatiq entry point: importing it sets up the broker and the actors.
 
-    dramatiq worker            # finds `broker` here
-    intake worker              # the poller and the workers together
+    dramatiq worker -p 2 -t 8 worker   # dramatiq's own CLI finds `broker` here
+    intake worker                      # the poller, the sweeper and the workers together
+
+Settings come from the INTAKE_* environment, as for every command. The Context (database,
+routing, templates) is built on first use in each worker process.
 """
 
 from __future__ import annotations
@@ -9,22 +12,12 @@ from __future__ import annotations
 import dramatiq
 
 from intake.config import load_settings
-from intake.context import Context
-from intake.tasks import build_actors, make_broker
+from intake.metrics import Metrics
+from intake.runner import Runtime
 
 settings = load_settings()
-broker = make_broker(settings.redis_url)
+runtime = Runtime(settings, Metrics.disabled())
+broker = runtime.broker
 dramatiq.set_broker(broker)
-
-_context: Context | None = None
-
-
-def context() -> Context:
-    """The Context, built on first use in each worker process (after the fork)."""
-    global _context
-    if _context is None:
-        _context = Context.build(settings)
-    return _context
-
-
-actors = build_actors(broker, context)
+actors = runtime.actors
+context = runtime.context

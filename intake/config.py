@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     sweep_grace: float = 120.0  # unfinished work older than this, with its queue empty, is re-enqueued
     sweep_max_age: float = 900.0  # unfinished work older than this is re-enqueued even if the queue is busy
     sending_stale_after: float = 600.0  # a reply claimed by a worker that died is flagged, not resent
+    reply_max_attempts: int = 10  # then the reply is marked failed and its ticket flagged
     metrics_port: int | None = None  # Prometheus metrics on this port when set
     metrics_host: str = "127.0.0.1"
     log_format: Literal["json", "text"] = "json"

@@ -1,36 +1,86 @@
-"""Hand replies from the outbox to SMTP, or write them as .eml files on the embedded default."""
+"""Hand replies from the outbox to SMTP, or write them as .eml files on the embedded default.
+
+A reply is claimed (pending -> sending, committed) before it is handed to SMTP and marked sent
+after, so two workers never send one reply twice. A worker that dies between the claim and the
+mark leaves the row "sending"; the sweeper flags it for a human instead of sending it again,
+because nobody can tell whether it went out: one citizen message, at most one acknowledgement.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import smtplib
+import socket
 import ssl
-from datetime import timedelta
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from intake.config import Settings
 from intake.errors import DeliveryError, PermanentDeliveryError
 from intake.store import Database
-from intake.store.models import OutboxMessage, Ticket, utcnow
+from intake.store.models import Event, OutboxMessage, RawMessage, Ticket, utcnow
 from intake.tickets import add_event
 
 log = logging.getLogger(__name__)
 
 
-class Sender:
-    """Sends one message; SMTP when configured, else a file in the outbox folder."""
+SENDING = "sending"
+# Messages sent on one SMTP connection before it is renewed (some servers cap this).
+MESSAGES_PER_CONNECTION = 100
 
-    def __init__(self, settings: Settings) -> None:
+T = TypeVar("T")
+
+
+@functools.cache
+def _local_hostname() -> str:
+    # smtplib looks this up on every connection otherwise, which can take tens of milliseconds.
+    return socket.getfqdn()
+
+
+class _Connection:
+    def __init__(self, client: smtplib.SMTP) -> None:
+        self.client = client
+        self.last_used = time.monotonic()
+        self.sent = 0
+
+
+class Sender:
+    """Sends one message; SMTP when configured, else a file in the outbox folder.
+
+    With ``reuse=True`` each thread keeps its SMTP connection open for the next message (while
+    younger than ``smtp_reuse_seconds``); call ``close()`` when done. Without it, every message
+    has its own connection, closed at once.
+    """
+
+    def __init__(self, settings: Settings, *, reuse: bool = False) -> None:
         self.settings = settings
+        self.reuse = reuse
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: set[_Connection] = set()
 
     def send(self, mime: bytes, to_addr: str, message_id: str) -> str:
         if self.settings.smtp_host:
             return self._send_smtp(mime, to_addr)
         return self._write_file(mime, message_id)
+
+    def close(self) -> None:
+        """Close every connection this sender keeps open (all threads)."""
+        with self._lock:
+            conns, self._open = list(self._open), set()
+        for conn in conns:
+            _quit(conn.client)
 
     def _write_file(self, mime: bytes, message_id: str) -> str:
         folder = Path(self.settings.outbox_dir)
@@ -44,21 +94,26 @@ class Sender:
 
     def _send_smtp(self, mime: bytes, to_addr: str) -> str:
         s = self.settings
-        context = ssl.create_default_context()
-        if not s.smtp_verify_tls:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
         try:
-            if s.smtp_security == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(s.smtp_host or "", s.smtp_port, timeout=s.smtp_timeout, context=context)
-            else:
-                client = smtplib.SMTP(s.smtp_host or "", s.smtp_port, timeout=s.smtp_timeout)
-            with client:
-                if s.smtp_security == "starttls":
-                    client.starttls(context=context)
-                if s.smtp_user:
-                    client.login(s.smtp_user, s.smtp_password or "")
-                client.sendmail(s.office_address, [to_addr], mime)
+            conn, reused = self._connection()
+            try:
+                try:
+                    self._mail_from(conn.client)
+                except (smtplib.SMTPServerDisconnected, smtplib.SMTPSenderRefused, ConnectionError):
+                    if not reused:
+                        raise
+                    # A kept connection the server has closed meanwhile; nothing was sent on it.
+                    self._discard(conn)
+                    conn, reused = self._connection()
+                    self._mail_from(conn.client)
+                self._rcpt_and_data(conn.client, mime, to_addr)
+            except BaseException:
+                self._discard(conn)
+                raise
+            conn.sent += 1
+            conn.last_used = time.monotonic()
+            if not self.reuse or conn.sent >= MESSAGES_PER_CONNECTION:
+                self._discard(conn)
         except smtplib.SMTPRecipientsRefused as exc:
             raise PermanentDeliveryError(f"recipient refused: {exc.recipients}") from None
         except smtplib.SMTPResponseException as exc:
@@ -69,45 +124,238 @@ class Sender:
             raise DeliveryError(f"SMTP server {s.smtp_host}:{s.smtp_port} unreachable: {exc}") from None
         return f"smtp://{s.smtp_host}:{s.smtp_port}"
 
+    def _connection(self) -> tuple[_Connection, bool]:
+        conn: _Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            if self.reuse and time.monotonic() - conn.last_used < self.settings.smtp_reuse_seconds:
+                return conn, True
+            self._discard(conn)
+        conn = _Connection(self._connect())
+        self._local.conn = conn
+        with self._lock:
+            self._open.add(conn)
+        return conn, False
+
+    def _discard(self, conn: _Connection) -> None:
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
+        with self._lock:
+            self._open.discard(conn)
+        _quit(conn.client)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context()
+        if not s.smtp_verify_tls:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        host, name = s.smtp_host or "", _local_hostname()
+        if s.smtp_security == "tls":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, s.smtp_port, local_hostname=name, timeout=s.smtp_timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(host, s.smtp_port, local_hostname=name, timeout=s.smtp_timeout)
+        try:
+            if s.smtp_security == "starttls":
+                client.starttls(context=context)
+            if s.smtp_user:
+                client.login(s.smtp_user, s.smtp_password or "")
+            client.ehlo_or_helo_if_needed()
+        except BaseException:
+            _quit(client)
+            raise
+        return client
+
+    def _mail_from(self, client: smtplib.SMTP) -> None:
+        code, resp = client.mail(self.settings.office_address)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, resp, self.settings.office_address)
+
+    @staticmethod
+    def _rcpt_and_data(client: smtplib.SMTP, mime: bytes, to_addr: str) -> None:
+        code, resp = client.rcpt(to_addr)
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({to_addr: (code, resp)})
+        code, resp = client.data(mime)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, resp)
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except Exception:  # noqa: BLE001 - the connection is going away either way
+        client.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What became of one outbox row, with what the log line and the metrics need."""
+
+    state: str  # sent | failed | pending (will be retried) | sending (another worker has it) | ...
+    outbox_id: int
+    kind: str | None = None
+    reference: str | None = None
+    # When the message this reply answers was stored: arrival-to-reply latency.
+    arrived_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    ticket_id: int
+    kind: str
+    to_addr: str
+    message_id: str
+    mime: bytes
+    reference: str | None
+    arrived_at: datetime | None
+
 
 def deliver(db: Database, sender: Sender, outbox_id: int, *, max_attempts: int = 10) -> str:
-    """Send one outbox row if still pending; returns its state afterwards. Idempotent."""
-    with db.session() as session:
-        row = session.get(OutboxMessage, outbox_id)
-        if row is None or row.state != "pending":
-            return row.state if row else "missing"
-        mime, to_addr, message_id = row.mime, row.to_addr, row.message_id
+    """Send one outbox row if still pending; returns its state afterwards. Idempotent.
+
+    A transient failure (``DeliveryError``) is re-raised after the row is put back to pending
+    with its next attempt time, so the caller's retry can try again.
+    """
+    return deliver_reply(db, sender, outbox_id, max_attempts=max_attempts).state
+
+
+def deliver_reply(
+    db: Database, sender: Sender, outbox_id: int, *, max_attempts: int = 10, stale_after: float = 600.0
+) -> Delivery:
+    """``deliver`` with the details of what happened; ``stale_after`` bounds the claim."""
+    claimed = _claim(db, outbox_id, stale_after)
+    if isinstance(claimed, str):
+        return Delivery(claimed, outbox_id)
     try:
-        where = sender.send(mime, to_addr, message_id)
+        where = sender.send(claimed.mime, claimed.to_addr, claimed.message_id)
     except DeliveryError as exc:
-        permanent = isinstance(exc, PermanentDeliveryError)
-        with db.session() as session:
-            row = session.get(OutboxMessage, outbox_id)
-            assert row is not None
-            row.attempts += 1
-            row.last_error = str(exc)
-            if permanent or row.attempts >= max_attempts:
-                row.state = "failed"
-                ticket = session.get(Ticket, row.ticket_id)
-                if ticket is not None:
-                    ticket.needs_human = True
-                    ticket.flag_reason = f"reply could not be sent: {exc}"
-                add_event(session, ticket, "reply_failed", outbox_id=row.id, error=str(exc))
-            else:
-                row.next_attempt_at = utcnow() + timedelta(seconds=min(3600, 10 * 2 ** row.attempts))
-            state = row.state
-        if state == "failed":
-            return state
+        state = _retrying_db(lambda: _record_failure(db, outbox_id, claimed, exc, max_attempts))
+        if state != "pending":
+            return Delivery(state, outbox_id, claimed.kind, claimed.reference, claimed.arrived_at, str(exc))
         raise
+    except BaseException:
+        # Not an SMTP answer (a bug, an interrupt): nothing went out, so give the claim back.
+        _retrying_db(lambda: _unclaim(db, outbox_id))
+        raise
+    _retrying_db(lambda: _record_sent(db, outbox_id, claimed, where))
+    return Delivery("sent", outbox_id, claimed.kind, claimed.reference, claimed.arrived_at)
+
+
+def _claim(db: Database, outbox_id: int, stale_after: float) -> _Claimed | str:
+    with db.session() as session:
+        # Of two workers racing for one reply, only one gets the row; the other sees "sending".
+        claimed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id, OutboxMessage.state == "pending")
+            .values(state=SENDING, next_attempt_at=utcnow() + timedelta(seconds=stale_after))
+        ).rowcount
+        if not claimed:
+            state = session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == outbox_id))
+            return state or "missing"
+        row = session.execute(
+            select(
+                OutboxMessage.ticket_id, OutboxMessage.kind, OutboxMessage.to_addr, OutboxMessage.message_id,
+                OutboxMessage.mime, Ticket.reference, RawMessage.received_at,
+            )
+            .join(Ticket, Ticket.id == OutboxMessage.ticket_id)
+            .outerjoin(RawMessage, RawMessage.id == OutboxMessage.answers_raw_id)
+            .where(OutboxMessage.id == outbox_id)
+        ).one()
+        return _Claimed(*row)
+
+
+def _record_sent(db: Database, outbox_id: int, claimed: _Claimed, where: str) -> None:
+    with db.session() as session:
+        marked = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id, OutboxMessage.state == SENDING)
+            .values(state="sent", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+        ).rowcount
+        if not marked:
+            return  # a retry after a commit whose answer was lost: already recorded
+        session.add(
+            Event(
+                ticket_id=claimed.ticket_id, kind="replied",
+                data={"outbox_id": outbox_id, "kind": claimed.kind, "to": claimed.to_addr, "via": where},
+            )
+        )
+
+
+def _record_failure(db: Database, outbox_id: int, claimed: _Claimed, exc: DeliveryError, max_attempts: int) -> str:
+    permanent = isinstance(exc, PermanentDeliveryError)
     with db.session() as session:
         row = session.get(OutboxMessage, outbox_id)
-        assert row is not None
-        row.state = "sent"
-        row.sent_at = utcnow()
+        if row is None or row.state != SENDING:
+            return row.state if row else "missing"
         row.attempts += 1
-        ticket = session.get(Ticket, row.ticket_id)
-        add_event(session, ticket, "replied", outbox_id=row.id, kind=row.kind, to=row.to_addr, via=where)
-    return "sent"
+        row.last_error = str(exc)
+        if permanent or row.attempts >= max_attempts:
+            row.state = "failed"
+            ticket = session.get(Ticket, claimed.ticket_id)
+            if ticket is not None:
+                ticket.needs_human = True
+                ticket.flag_reason = f"reply could not be sent: {exc}"
+            add_event(session, ticket, "reply_failed", outbox_id=row.id, error=str(exc))
+        else:
+            row.state = "pending"
+            row.next_attempt_at = utcnow() + timedelta(seconds=min(3600, 10 * 2**row.attempts))
+        return row.state
+
+
+def _unclaim(db: Database, outbox_id: int) -> None:
+    with db.session() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id, OutboxMessage.state == SENDING)
+            .values(state="pending", next_attempt_at=utcnow())
+        )
+
+
+def flag_stale_sending(db: Database, *, older_than: float | None = None) -> list[int]:
+    """Replies left "sending" by a worker that died: flag them for a human, never resend.
+
+    Nobody knows whether such a reply reached the SMTP server, and a second copy would break
+    the promise of at most one acknowledgement; a person checks and answers by hand. A claim
+    is stale once its ``next_attempt_at`` (set to claim time + ``stale_after``) has passed.
+    """
+    now = utcnow()
+    with db.session() as session:
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.state == SENDING, OutboxMessage.next_attempt_at <= now)
+                .with_for_update(skip_locked=True)
+                .limit(1000)
+            )
+        )
+        for row in rows:
+            row.state = "failed"
+            row.last_error = "the worker stopped while sending; not resent, it may have gone out"
+            ticket = session.get(Ticket, row.ticket_id)
+            if ticket is not None:
+                ticket.needs_human = True
+                ticket.flag_reason = f"{row.kind} reply may not have been sent (worker stopped while sending)"
+            add_event(session, ticket, "reply_uncertain", outbox_id=row.id, kind=row.kind)
+        return [row.id for row in rows]
+
+
+def _retrying_db(work: Callable[[], T], *, attempts: int = 8) -> T:
+    """Run a short transaction again when the database connection dropped (it may come back)."""
+    delay = 0.2
+    for attempt in range(attempts):
+        try:
+            return work()
+        except DBAPIError as exc:
+            transient = isinstance(exc, OperationalError) or exc.connection_invalidated
+            if not transient or attempt == attempts - 1:
+                raise
+            log.warning("database unavailable (%s); trying again in %.1fs", type(exc.orig).__name__, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+    raise AssertionError("unreachable")
 
 
 def pending_outbox_ids(db: Database, *, due_only: bool = True, limit: int = 1000) -> list[int]:

@@ -48,13 +48,13 @@ _ALIASES = {
 _NO_CHARSET = {"", "unknown-8bit", "x-unknown", "unknown", "x-user-defined", "default", "8bit",
                "7bit", "binary", "none", "charset", "auto"}
 # Codecs that are not a reading of text: they would interpret backslashes or always fail.
-_REFUSED = {"unicode_escape", "raw_unicode_escape", "undefined", "idna", "punycode"}
+_REFUSED = {"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode", "charmap"}
 # Charsets whose senders often write a bigger relative: try those when the first fails.
+# (UTF-8 is tried before these: it is the most common mislabelling of all.)
 _RELATIVES = {
     "iso2022_jp": ("cp932", "euc_jp", "iso2022_jp_2"), "euc_jp": ("cp932",),
     "cp932": ("euc_jp",), "gb18030": ("big5hkscs",), "big5hkscs": ("gb18030",),
-    "ascii": ("utf-8",), "cp1252": ("utf-8",), "iso8859-15": ("utf-8", "cp1252"),
-    "cp949": ("utf-8",),
+    "iso8859-15": ("cp1252",),
 }
 # Single-byte charsets that never fail: bytes that are valid UTF-8 are UTF-8 mislabelled.
 _SINGLE_BYTE_WESTERN = {"ascii", "cp1252", "iso8859-15", "latin-1", "iso8859-1"}
@@ -119,6 +119,10 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
     codec, note = resolve_charset(declared)
     if data.isascii() and not (codec and codec.startswith(_SEVEN_BIT_CODECS)):
         return data.decode("ascii"), note
+    if codec and codec.startswith(("utf-16", "utf-32")) and b"\x00" not in data:
+        codec, note = None, f"declared {declared!r} but the bytes are not {codec}"
+        if data.isascii():
+            return data.decode("ascii"), note
     if codec in _SINGLE_BYTE_WESTERN:
         text = _strict(data, "utf-8")
         if text is not None:
@@ -129,28 +133,49 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
         text = _strict(data, codec)
         if text is not None:
             return text, note
-        for relative in _RELATIVES.get(codec, ("utf-8",)):
-            text = _strict(data, relative)
+        for relative in dict.fromkeys(("utf-8", *_RELATIVES.get(codec, ()))):
+            text = _strict(data, relative) if relative != codec else None
             if text is not None:
                 return text, f"bytes are not {declared!r}; read as {relative}"
-        text = _scrub(data.decode(codec, "replace"))
-        if codec != "utf-8" or _mostly_readable(text):
-            return text, f"bytes are not {declared!r}; bad bytes replaced"
-        note = f"bytes are not {declared!r}"
     else:
         text = _strict(data, "utf-8")
         if text is not None:
             return text, note
-    guess = guess_charset(data, (codec,) if codec else ())
     what = note or (f"declared {declared!r}" if declared else "no charset declared")
+    if _mostly_utf8(data):
+        # UTF-8 with some bytes of an old charset pasted in (seen in forwarded mail).
+        text = data.decode("utf-8", "intake-cp1252")
+        return text, f"{what}; mostly UTF-8, the other bytes read as cp1252"
+    if codec and codec != "utf-8":
+        text = _scrub(data.decode(codec, "replace"))
+        return text, f"bytes are not {declared!r}; bad bytes replaced"
+    guess = guess_charset(data)
     return _scrub(data.decode(guess, "replace")), f"{what}; decoded as {guess}"
 
 
-def _mostly_readable(text: str) -> bool:
-    """UTF-8 with a few broken bytes still has more good non-ASCII characters than bad ones."""
-    bad = text.count("\ufffd")
-    good = sum(1 for ch in text if ord(ch) > 127) - bad
-    return good > bad
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_HIGH_BYTES = bytes(range(128, 256))
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """More than half of the 8-bit bytes are in valid UTF-8 sequences."""
+    sample = data[: _GUESS_SAMPLE * 8]
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    valid = sum(len(m) for m in _UTF8_SEQUENCE.findall(sample))
+    return high > 0 and valid * 2 > high
+
+
+def _cp1252_for_bad_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(_CP1252_OR_LATIN1[b] for b in bad), exc.end
+
+
+_CP1252_OR_LATIN1 = [bytes([b]).decode("cp1252", "ignore") or chr(b) for b in range(256)]
+codecs.register_error("intake-cp1252", _cp1252_for_bad_bytes)
 
 
 # Tried in this order when bytes are not UTF-8 and nothing usable is declared; on equal
@@ -167,12 +192,14 @@ def guess_charset(data: bytes, preferred: tuple[str, ...] = ()) -> str:
     """The most plausible charset of bytes that are not UTF-8; windows-1252 when in doubt.
 
     Each candidate that decodes the bytes is scored by charset-normalizer's mess measure,
-    plus two signs of a wrong guess that it misses on short header text: words in capitals
-    only (KOI8-R read as windows-1251 and the reverse) and half-width katakana.
+    plus signs of a wrong guess that it misses on short header text: words in capitals
+    only (KOI8-R read as windows-1251 and the reverse), half-width katakana, and Hangul
+    without spaces (Japanese read as Korean).
     """
     sample = data[:_GUESS_SAMPLE]
     best: tuple[float, str] | None = None
-    for rank, codec in enumerate(dict.fromkeys(c for c in (*preferred, *_CANDIDATES) if c)):
+    related = [r for c in preferred for r in (c, *_RELATIVES.get(c, ()))]
+    for rank, codec in enumerate(dict.fromkeys(c for c in (*related, *_CANDIDATES) if c)):
         text = _strict_prefix(sample, codec)
         if text is None:
             continue
@@ -216,7 +243,13 @@ def _implausibility(text: str) -> float:
         score += 0.5 * odd / total
         if upper > lower:
             score += 0.3 * upper / total
+    runs = _HANGUL_RUN.findall(text)
+    if runs and sum(map(len, runs)) / len(runs) > 6:
+        score += 0.3  # Korean puts spaces between words; Shift_JIS read as cp949 does not
     return score
+
+
+_HANGUL_RUN = re.compile("[\uac00-\ud7a3]+")
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -291,7 +324,7 @@ def decode_words(value: str, problems: list[str] | None = None) -> str:
 
     for match in _ENCODED_WORD.finditer(value):
         between = value[last_end : match.start()]
-        data = _word_bytes(match.group(2), match.group(3))
+        data = _word_bytes(match.group(2), match.group(3), match.group(1).split("*", 1)[0])
         if data is None:
             continue  # not decodable: left in place as plain text
         if between and (not pending or between.strip(" \t\r\n")):
@@ -308,9 +341,14 @@ def decode_words(value: str, problems: list[str] | None = None) -> str:
     return "".join(out)
 
 
-def _word_bytes(encoding: str, text: str) -> bytes | None:
+def _word_bytes(encoding: str, text: str, charset: str) -> bytes | None:
     if encoding in "qQ":
-        return binascii.a2b_qp(text.replace("_", " ").encode("ascii", "replace"), header=False)
+        text = text.replace("_", " ")
+        if text.isascii():
+            return binascii.a2b_qp(text.encode("ascii"))
+        # Raw 8-bit bytes inside a Q word, already read as text: back to the word's charset.
+        data = text.encode(_codec(charset.lower()) or "utf-8", "replace")
+        return binascii.a2b_qp(data)
     data = text.strip().encode("ascii", "replace")
     data += b"=" * (-len(data) % 4)
     try:
@@ -353,7 +391,7 @@ def _known_types() -> mimetypes.MimeTypes:
 def extension_for(content_type: str) -> str:
     if content_type in _EXTENSIONS:
         return _EXTENSIONS[content_type]
-    if content_type.startswith("message/"):
+    if content_type.startswith(("message/", "text/")):
         return ".txt"
     return _known_types().guess_extension(content_type) or ".bin"
 
@@ -368,7 +406,7 @@ _UU_BEGIN = re.compile(r"^begin [0-7]{3,4} (\S[^\r\n]*)$")
 
 
 def split_uuencoded(text: str) -> tuple[str, list[tuple[str, bytes]]]:
-    """Take ``begin 644 name`` ... ``end`` blocks out of a text body: (text left, [(name, data)])."""
+    """``begin 644 name`` ... ``end`` blocks taken out of a text: (text left, [(name, data)])."""
     if "begin " not in text:
         return text, []
     lines = text.split("\n")
@@ -417,7 +455,10 @@ def _uu_line(line: str) -> bytes:
 _BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 _VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr",
+    }
 )
 # An HTML5 tree builder does work proportional to the nesting depth for each new element,
 # so thousands of nested elements cost quadratic time. Past this depth we strip tags instead.

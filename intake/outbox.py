@@ -1,54 +1,91 @@
-"""Replies to send, written in the ticket's transaction, after the rules that protect people."""
+"""Replies to send, written in the ticket's transaction, after the rules that protect people.
+
+The rules, in order (the first that applies keeps the reply back, and says why on the ticket):
+no address; our own address or our own message coming back; a mail system's address;
+an address known to be undeliverable; the daily cap per sender; and for "added to your
+file": not within an hour of our last reply on the ticket, and at most one a day.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from intake.config import Settings
 from intake.context import Context
 from intake.handlers.plan import Plan
 from intake.mail import ParsedMail
-from intake.replies import ReplyContext, build_mime, make_message_id
-from intake.store.models import Contact, OutboxMessage, RawMessage, Ticket, utcnow
-from intake.tickets import add_event
+from intake.replies import ReplyContext, build_mime, is_our_message_id, make_message_id
+from intake.store.models import Contact, Event, OutboxMessage, RawMessage, Ticket, utcnow
+from intake.tickets import add_event, has_documents
+
+DAY = timedelta(days=1)
+# No "added to your file" within this time of our last reply on the ticket: a storm or a quick
+# second thought gets nothing more, someone writing again hours later hears it was added.
+ADDED_QUIET = timedelta(hours=1)
+_AUTOMATIC_KINDS = ("ack", "added")
+# Rows that count towards the caps: everything that went, or will go, out.
+_COUNTED_STATES = ("pending", "sent", "failed", "bounced")
+_MAIL_SYSTEM = re.compile(
+    r"^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply|autoresponder)(?:[+\-._].*)?@",
+    re.IGNORECASE,
+)
+
+
+def is_own_address(settings: Settings, address: str) -> bool:
+    address = (address or "").lower()
+    ours = {settings.office_address.lower(), (settings.reply_to or "").lower()} - {""}
+    return address in ours or address.endswith("@" + settings.message_id_domain.lower())
 
 
 def reply_blocker(
-    session: Session, ctx: Context, ticket: Ticket, contact: Contact | None, kind: str
+    session: Session,
+    ctx: Context,
+    ticket: Ticket,
+    contact: Contact | None,
+    kind: str,
+    parsed: ParsedMail | None = None,
 ) -> str | None:
     """Why this reply must not go out, or None when it may."""
-    if contact is None or not _deliverable_address(contact.email):
-        return "no valid sender address"
-    office = ctx.settings.office_address.lower()
-    if contact.email == office or contact.email.endswith("@" + ctx.settings.message_id_domain.lower()):
+    settings = ctx.settings
+    if contact is None:
+        return "no sender address"
+    if is_own_address(settings, contact.email) or (
+        parsed is not None
+        and (
+            is_own_address(settings, parsed.from_email)
+            or is_our_message_id(settings, parsed.message_id)
+        )
+    ):
         return "sender is our own address"
+    if _MAIL_SYSTEM.match(contact.email):
+        return "sender is a mail system, not a person"
     if contact.undeliverable_since is not None:
-        return "address marked undeliverable"
-    day_ago = utcnow() - timedelta(days=1)
-    sent_today = session.scalar(
-        select(func.count()).select_from(OutboxMessage)
-        .where(OutboxMessage.to_addr == contact.email, OutboxMessage.created_at >= day_ago)
-        .where(OutboxMessage.kind.in_(("ack", "added")))
-    ) or 0
-    if sent_today >= ctx.settings.max_acks_per_sender_per_day:
-        return f"daily limit of {ctx.settings.max_acks_per_sender_per_day} acknowledgements reached"
+        return f"address marked undeliverable: {contact.undeliverable_reason or 'bounced'}"[:500]
+    now = utcnow()
+    sent_today = _count(
+        session, OutboxMessage.to_addr == contact.email, OutboxMessage.created_at >= now - DAY
+    )
+    if sent_today >= settings.max_acks_per_sender_per_day:
+        return f"daily limit of {settings.max_acks_per_sender_per_day} acknowledgements reached"
     if kind == "added":
-        added_today = session.scalar(
-            select(func.count()).select_from(OutboxMessage)
-            .where(OutboxMessage.ticket_id == ticket.id, OutboxMessage.created_at >= day_ago)
-            .where(OutboxMessage.kind.in_(("ack", "added")))
-        ) or 0
-        if added_today:
-            return "already answered on this ticket today"
+        if _count(
+            session,
+            OutboxMessage.ticket_id == ticket.id,
+            OutboxMessage.created_at >= now - ADDED_QUIET,
+        ):
+            return "answered on this ticket less than an hour ago"
+        if _count(
+            session,
+            OutboxMessage.ticket_id == ticket.id,
+            OutboxMessage.kind == "added",
+            OutboxMessage.created_at >= now - DAY,
+        ):
+            return "already told today that messages are added to this file"
     return None
-
-
-def _deliverable_address(address: str) -> bool:
-    """An address our SMTP path can write to: ASCII local part (no SMTPUTF8), a real domain."""
-    local, _, domain = address.rpartition("@")
-    return bool(local) and local.isascii() and "." in domain and not any(c.isspace() for c in address)
 
 
 def queue_reply(
@@ -63,7 +100,7 @@ def queue_reply(
     kind: str,
 ) -> OutboxMessage | None:
     """Write the reply to send, or log why none goes out. At most one per message and kind."""
-    blocked = reply_blocker(session, ctx, ticket, contact, kind)
+    blocked = reply_blocker(session, ctx, ticket, contact, kind, parsed)
     if blocked:
         add_event(session, ticket, "reply_suppressed", kind=kind, reason=blocked)
         return None
@@ -77,21 +114,74 @@ def queue_reply(
             plan=plan,
             documents=plan.documents,
             office_name=ctx.settings.office_name,
+            with_documents=has_documents(parsed),
         ),
         ticket.language,
     )
+    # Made once and stored with the row, so every send attempt carries the same Message-ID.
     message_id = make_message_id(ctx.settings, ticket.reference, kind)
     mime = build_mime(
-        ctx.settings, rendered, to_addr=contact.email, to_name=contact.name, message_id=message_id,
-        in_reply_to=parsed.message_id, references=parsed.references,
+        ctx.settings,
+        rendered,
+        to_addr=contact.email,
+        to_name=contact.name,
+        message_id=message_id,
+        in_reply_to=parsed.message_id,
+        references=parsed.references,
     )
     row = OutboxMessage(
-        ticket_id=ticket.id, answers_raw_id=raw.id, kind=kind, to_addr=contact.email,
-        message_id=message_id, subject=rendered.subject, mime=mime, next_attempt_at=utcnow(),
+        ticket_id=ticket.id,
+        answers_raw_id=raw.id,
+        kind=kind,
+        to_addr=contact.email,
+        message_id=message_id,
+        subject=rendered.subject,
+        mime=mime,
+        next_attempt_at=utcnow(),
     )
     session.add(row)
     session.flush()
     if kind == "ack" and ticket.acknowledged_at is None:
         ticket.acknowledged_at = utcnow()
-    add_event(session, ticket, "reply_queued", kind=kind, outbox_id=row.id, languages=list(rendered.languages))
+    add_event(
+        session,
+        ticket,
+        "reply_queued",
+        kind=kind,
+        outbox_id=row.id,
+        languages=list(rendered.languages),
+    )
     return row
+
+
+def suppress_pending(session: Session, address: str, reason: str) -> list[int]:
+    """Keep back every reply still waiting to go to an address that no longer works."""
+    rows = list(
+        session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.to_addr == address, OutboxMessage.state == "pending"
+            )
+        )
+    )
+    for row in rows:
+        row.state = "suppressed"
+        row.last_error = reason[:4000]
+        session.add(
+            Event(
+                ticket_id=row.ticket_id,
+                kind="reply_suppressed",
+                actor="system",
+                data={"kind": row.kind, "outbox_id": row.id, "reason": reason[:500]},
+            )
+        )
+    return [row.id for row in rows]
+
+
+def _count(session: Session, *conditions: object) -> int:
+    query = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.kind.in_(_AUTOMATIC_KINDS), OutboxMessage.state.in_(_COUNTED_STATES))
+        .where(*conditions)  # type: ignore[arg-type]
+    )
+    return session.scalar(query) or 0

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from intake.bounces import clear_undeliverable, find_bounced, read_bounce, record_bounce
 from intake.classifiers import Classification, Evidence, classify
 from intake.context import Context
 from intake.handlers import plan_for
@@ -16,14 +17,16 @@ from intake.intents import NON_ACTIONABLE, Intent
 from intake.mail import ParsedMail
 from intake.outbox import queue_reply
 from intake.parsing import parse_mail
-from intake.store.models import RawMessage, Ticket, utcnow
+from intake.store.models import Contact, RawMessage, Ticket, utcnow
 from intake.tickets import (
     add_event,
     add_incoming,
     contact_for,
-    find_open_case,
     find_thread,
+    flag,
     open_ticket,
+    place,
+    recent_automatic_ticket,
     reopen_if_waiting,
 )
 
@@ -75,33 +78,53 @@ def process_stored(ctx: Context, raw_id: int) -> Processed:
 def _file(
     session: Session, ctx: Context, raw: RawMessage, parsed: ParsedMail, verdict: Classification, plan: Plan
 ) -> Processed:
+    """One transaction: the ticket the message opens or joins, and the reply to send."""
     contact = contact_for(session, parsed, verdict.language)
-    thread = find_thread(session, ctx.settings, parsed)
-    flag = _flag_reason(parsed, verdict)
-    replies = []
     if verdict.intent in NON_ACTIONABLE:
-        ticket = thread or open_ticket(session, ctx.settings, parsed, verdict, plan, contact, flag)
-        outcome = NON_ACTIONABLE_OUTCOME
+        return _file_automatic(session, ctx, raw, parsed, verdict, plan, contact)
+    placed = place(session, ctx.settings, parsed, verdict, contact)
+    if placed.ticket is None:
+        ticket = open_ticket(session, ctx.settings, parsed, verdict, plan, contact, _flag_reason(parsed, verdict))
+        outcome, kind = OPENED, plan.template
     else:
-        existing = thread or (find_open_case(session, contact, verdict) if contact else None)
-        if existing is not None:
-            ticket, outcome = existing, THREADED
-            reopen_if_waiting(session, ticket, plan)
-        else:
-            ticket = open_ticket(session, ctx.settings, parsed, verdict, plan, contact, flag)
-            outcome = OPENED
+        ticket, outcome, kind = placed.ticket, THREADED, "added"
+        add_event(session, ticket, "joined", how=placed.how, intent=verdict.intent.value)
+        reopen_if_waiting(session, ticket, parsed)
+        if placed.how == "storm":
+            flag(ticket, "a storm of messages from one address: check that no other case is mixed in")
+        if parsed.needs_human:
+            flag(ticket, _flag_reason(parsed, verdict) or "message could not be read properly")
+    clear_undeliverable(session, contact, parsed, ticket)
     add_incoming(session, ticket, raw, parsed, verdict)
-    if flag and not ticket.needs_human and outcome != NON_ACTIONABLE_OUTCOME:
-        ticket.needs_human, ticket.flag_reason = True, flag
-    if plan.send_ack:
-        kind = "ack" if outcome == OPENED else "added"
-        reply = queue_reply(
-            session, ctx, ticket=ticket, raw=raw, parsed=parsed, plan=plan, contact=contact, kind=kind
-        )
-        replies = [reply.id] if reply else []
+    reply = None
+    if plan.send_ack and kind:
+        reply = queue_reply(session, ctx, ticket=ticket, raw=raw, parsed=parsed, plan=plan, contact=contact, kind=kind)
     raw.ticket_id = ticket.id
     add_event(session, ticket, "message_filed", outcome=outcome, raw_id=raw.id)
-    return Processed(outcome, ticket.reference, tuple(replies))
+    return Processed(outcome, ticket.reference, (reply.id,) if reply else ())
+
+
+def _file_automatic(
+    session: Session, ctx: Context, raw: RawMessage, parsed: ParsedMail, verdict: Classification, plan: Plan,
+    contact: Contact | None,
+) -> Processed:
+    """Automatic mail and spam: filed, never answered. A bounce of our reply goes on the ticket
+    of that reply (and may mark the address undeliverable); an out-of-office on the ticket it
+    answers; more of the same from one address on the same closed ticket."""
+    report = read_bounce(raw.raw) if verdict.intent in (Intent.BOUNCE, Intent.AUTO_REPLY) else None
+    bounced = find_bounced(session, ctx.settings, report) if report else None
+    ticket = bounced.ticket if bounced else None
+    if ticket is None and verdict.intent != Intent.SPAM:
+        ticket = find_thread(session, ctx.settings, parsed)
+    ticket = ticket or recent_automatic_ticket(session, contact, verdict.intent)
+    if ticket is None:
+        ticket = open_ticket(session, ctx.settings, parsed, verdict, plan, contact, _flag_reason(parsed, verdict))
+    add_incoming(session, ticket, raw, parsed, verdict)
+    if bounced is not None and report is not None:
+        record_bounce(session, bounced, report)
+    raw.ticket_id = ticket.id
+    add_event(session, ticket, "message_filed", outcome=NON_ACTIONABLE_OUTCOME, raw_id=raw.id)
+    return Processed(NON_ACTIONABLE_OUTCOME, ticket.reference)
 
 
 def _classify_safely(parsed: ParsedMail) -> Classification:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from intake.store import Database
-from intake.store.models import RawMessage
+from intake.store.models import MailboxCheckpoint, RawMessage
 
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.I | re.M)
 
@@ -63,6 +65,92 @@ def store_raw(
         if found is None:
             raise
         return Stored(found, new=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One message as fetched from a mailbox folder."""
+
+    uid: int
+    raw: bytes
+
+
+def store_batch(db: Database, batch: Sequence[Fetched], *, mailbox: str, uidvalidity: int) -> list[Stored]:
+    """Keep a fetched batch in one transaction and advance the folder's checkpoint with it.
+
+    Same guarantees as ``store_raw`` for each message: a message already stored (same content,
+    or same mailbox, UIDVALIDITY and UID) finds its first row. The checkpoint's last UID moves
+    only when the rows that justify it are committed.
+    """
+    if not batch:
+        return []
+    try:
+        with db.session() as session:
+            stored = _insert_batch(session, batch, mailbox, uidvalidity)
+            advance_checkpoint(session, mailbox, uidvalidity, max(item.uid for item in batch))
+        return stored
+    except IntegrityError:
+        # Another writer stored one of them meanwhile: fall back to one message at a time.
+        stored = [
+            store_raw(db, item.raw, source=_source(mailbox, uidvalidity, item.uid), mailbox=mailbox,
+                      uidvalidity=uidvalidity, uid=item.uid)
+            for item in batch
+        ]
+        with db.session() as session:
+            advance_checkpoint(session, mailbox, uidvalidity, max(item.uid for item in batch))
+        return stored
+
+
+def advance_checkpoint(session: Session, mailbox: str, uidvalidity: int, last_uid: int) -> None:
+    """Record how far a folder was read; a new UIDVALIDITY starts the count again."""
+    checkpoint = session.get(MailboxCheckpoint, mailbox, with_for_update=True)
+    if checkpoint is None:
+        session.add(MailboxCheckpoint(mailbox=mailbox, uidvalidity=uidvalidity, last_uid=last_uid))
+    elif checkpoint.uidvalidity != uidvalidity:
+        checkpoint.uidvalidity, checkpoint.last_uid = uidvalidity, last_uid
+    elif last_uid > checkpoint.last_uid:
+        checkpoint.last_uid = last_uid
+
+
+def _insert_batch(session: Session, batch: Sequence[Fetched], mailbox: str, uidvalidity: int) -> list[Stored]:
+    digests = [content_hash(item.raw) for item in batch]
+    by_hash = dict(
+        session.execute(select(RawMessage.content_sha256, RawMessage.id).where(RawMessage.content_sha256.in_(digests)))
+        .all()
+    )
+    by_uid = dict(
+        session.execute(
+            select(RawMessage.uid, RawMessage.id).where(
+                RawMessage.mailbox == mailbox, RawMessage.uidvalidity == uidvalidity,
+                RawMessage.uid.in_([item.uid for item in batch]),
+            )
+        ).all()
+    )
+    rows: dict[str, RawMessage] = {}
+    for item, digest in zip(batch, digests):
+        if digest in by_hash or item.uid in by_uid or digest in rows:
+            continue
+        rows[digest] = RawMessage(
+            content_sha256=digest, message_id=_message_id(item.raw), source=_source(mailbox, uidvalidity, item.uid),
+            mailbox=mailbox, uidvalidity=uidvalidity, uid=item.uid, size=len(item.raw), raw=item.raw,
+        )
+    session.add_all(rows.values())
+    session.flush()
+    stored = []
+    for item, digest in zip(batch, digests):
+        if digest in by_hash:
+            stored.append(Stored(by_hash[digest], new=False))
+        elif item.uid in by_uid:
+            stored.append(Stored(by_uid[item.uid], new=False))
+        else:
+            row = rows[digest]
+            # The first of two identical messages in one batch is new, the second is not.
+            stored.append(Stored(row.id, new=row.uid == item.uid))
+    return stored
+
+
+def _source(mailbox: str, uidvalidity: int, uid: int) -> str:
+    return f"imap:{mailbox};uidvalidity={uidvalidity};uid={uid}"[:2000]
 
 
 def _find(db: Database, digest: str, mailbox: str | None, uidvalidity: int | None, uid: int | None) -> int | None:

@@ -100,7 +100,9 @@ class ReplyRenderer:
         self.routing = routing
         folder = Path(settings.templates_dir) / "replies"
         # Every folder under templates/replies/ is a language with its own wording.
-        self.languages = tuple(sorted(p.name for p in folder.iterdir() if p.is_dir())) if folder.is_dir() else ()
+        self.languages = (
+            tuple(sorted(p.name for p in folder.iterdir() if p.is_dir())) if folder.is_dir() else ()
+        )
         self.env = Environment(
             loader=FileSystemLoader(str(folder)),
             undefined=StrictUndefined,
@@ -112,8 +114,8 @@ class ReplyRenderer:
         self.env.filters["join_and"] = _join_and
 
     def languages_for(self, language: str | None) -> tuple[str, ...]:
-        if language in self.languages:
-            return (language,)  # type: ignore[return-value]
+        if language is not None and language in self.languages:
+            return (language,)
         return FALLBACK_LANGUAGES
 
     def render(self, kind: str, ctx: ReplyContext, language: str | None) -> RenderedReply:
@@ -161,7 +163,9 @@ class ReplyRenderer:
             for kind in REPLY_KINDS
             if not (folder / lang / f"{kind}.txt.j2").is_file()
         ]
-        missing += [name for name in ("layout.html.j2", "office.j2") if not (folder / name).is_file()]
+        missing += [
+            name for name in ("layout.html.j2", "office.j2") if not (folder / name).is_file()
+        ]
         if missing:
             raise ConfigError(f"reply templates missing in {folder}: {', '.join(missing)}")
 
@@ -211,11 +215,11 @@ def _runs(line: str) -> list[tuple[str, str]]:
 def make_message_id(settings: Settings, reference: str, kind: str) -> str:
     """A Message-ID of our domain with a keyed signature, fixed once and stored with the reply.
 
-    ``intake.GNT-2026-000123.ack.3f9a0c1d2e4b.<hmac>@stad.gent``: the reference can be read
-    back from a reply's In-Reply-To, and the HMAC shows it was we who made it.
+    ``GNT-2026-000123.ack.3f9a0c1d2e.9e1b7c0d5a4f3e21@stad.gent``: the reference can be read
+    back from a reply's In-Reply-To, and the HMAC shows it was we who made it. Short enough
+    that the header stays on one line.
     """
-    nonce = secrets.token_hex(6)
-    local = f"intake.{reference}.{kind}.{nonce}"
+    local = f"{reference}.{kind}.{secrets.token_hex(5)}"
     return f"{local}.{_signature(settings, local)}@{settings.message_id_domain}"
 
 
@@ -232,12 +236,12 @@ def reference_from_message_id(settings: Settings, message_id: str | None) -> str
     if not is_our_message_id(settings, message_id):
         return None
     parts = (message_id or "").strip("<> ").rpartition("@")[0].split(".")
-    return parts[1] if len(parts) == 5 and parts[0] == "intake" else None
+    return parts[0] if len(parts) == 4 else None
 
 
 def _signature(settings: Settings, local: str) -> str:
     digest = hmac.new(settings.secret_key.encode(), local.encode(), hashlib.sha256).hexdigest()
-    return digest[:20]
+    return digest[:16]
 
 
 # --- MIME -----------------------------------------------------------------------------------
@@ -255,7 +259,9 @@ def build_mime(
 ) -> bytes:
     """The reply as bytes ready for SMTP, with the headers that stop mail loops (RFC 3834)."""
     msg = EmailMessage()
-    msg["From"] = HeaderAddress(display_name=settings.office_name, addr_spec=settings.office_address)
+    msg["From"] = HeaderAddress(
+        display_name=settings.office_name, addr_spec=settings.office_address
+    )
     msg["To"] = _address(to_addr, to_name)
     msg["Reply-To"] = settings.reply_to or settings.office_address
     msg["Subject"] = header_safe(rendered.subject, 250)
@@ -278,7 +284,9 @@ def build_mime(
     msg.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
     # After the body: setting content clears Content-* headers.
     msg["Content-Language"] = ", ".join(rendered.languages)
-    return msg.as_bytes()
+    # CRLF as SMTP wants it: smtplib sends bytes as they are, and a bare-LF message is one
+    # endless line to the server.
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
 
 def _address(addr: str, name: str) -> str:

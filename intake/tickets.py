@@ -1,19 +1,35 @@
-"""Open a ticket or thread a message into one, in the caller's transaction."""
+"""Open a ticket or thread a message into one, in the caller's transaction.
+
+Where a message goes, in order (the first that applies wins):
+
+1. a reply to one of our messages: our reference in the subject, one of our Message-IDs in
+   In-Reply-To/References, or our reference in the body of a message from the ticket's own
+   contact -> that ticket;
+2. the same sender writing again about the same case while a ticket is open: the same text
+   again, or the same intent (any open ticket for a status follow-up) about the same person
+   -> that ticket (see intake/persons.py for "the same person");
+3. a storm (many messages from one address in minutes) -> the sender's newest open ticket,
+   flagged, unless the message names another person;
+4. otherwise a new ticket.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.classifiers.verdict import Classification
 from intake.config import Settings
 from intake.handlers.plan import Plan
-from intake.intents import Intent
+from intake.intents import NON_ACTIONABLE, Intent
 from intake.mail import ParsedMail
+from intake.persons import Persons, Relation, fold, persons_in, relation, unquoted
 from intake.replies import reference_from_message_id
 from intake.statuses import OPEN_STATUSES, WAITING_ON_CITIZEN, TicketStatus
 from intake.store.models import (
@@ -28,74 +44,320 @@ from intake.store.models import (
     utcnow,
 )
 
-_REFERENCE = re.compile(r"\[(?P<ref>[A-Z]{2,5}-\d{4}-\d{6})\]")
+_REFERENCE = re.compile(r"\b(?P<ref>[A-Z]{2,5}-\d{4}-\d{6,})\b")
+_SUBJECT_REFERENCE = re.compile(r"\[(?P<ref>[A-Z]{2,5}-\d{4}-\d{6,})\]")
+_ACTIONABLE = [i.value for i in Intent if i not in NON_ACTIONABLE]
+
+# A storm: this many messages from one address within the window; no person writes that fast.
+# Identical messages and same-case messages join anyway; this catches a flood of assorted ones.
+STORM_MESSAGES = 10
+STORM_WINDOW = timedelta(minutes=5)
+# Automatic mail from one address within this time collapses into one (closed) ticket.
+AUTOMATIC_WINDOW = timedelta(days=1)
+# How many of a ticket's messages are read to tell who it is about.
+_PERSON_MESSAGES = 20
+
+# Attachments that count as documents: a PDF or a photo; small inline images are signatures.
+_DOCUMENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/jpeg",
+        "image/jpg",
+        "image/pjpeg",
+        "image/png",
+        "image/heic",
+        "image/heif",
+        "image/tiff",
+        "image/webp",
+    }
+)
+_DOCUMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".heic", ".heif", ".tif", ".tiff", ".webp")
+_SIGNATURE_IMAGE_BYTES = 15_000
 
 
 @dataclass(frozen=True, slots=True)
-class Filed:
-    ticket: Ticket
-    message: TicketMessage
-    # opened: a new ticket; threaded: joined a reply thread; joined: same sender, same open case.
-    how: str
+class Placement:
+    """Where a message goes: an existing ticket and why, or None for a new ticket."""
+
+    ticket: Ticket | None
+    # threaded: a reply to us; same_case: same sender, same open case; storm: flood from one address.
+    how: str = "new"
 
 
 def format_reference(settings: Settings, ticket_id: int, when: datetime) -> str:
     return f"{settings.reference_prefix}-{when.year}-{ticket_id:06d}"
 
 
-def find_thread(session: Session, settings: Settings, parsed: ParsedMail) -> Ticket | None:
-    """The ticket this message answers: our reference in the subject, or a known Message-ID."""
-    found = _REFERENCE.search(parsed.subject)
+# --- finding the ticket ---------------------------------------------------------------------
+
+
+def place(
+    session: Session,
+    settings: Settings,
+    parsed: ParsedMail,
+    verdict: Classification,
+    contact: Contact | None,
+) -> Placement:
+    """The ticket a (non-automatic) message joins, or a Placement without one for a new ticket."""
+    thread = find_thread(session, settings, parsed, contact)
+    if thread is not None:
+        return Placement(thread, "threaded")
+    if contact is None:
+        return Placement(None)
+    case = find_open_case(session, contact, parsed, verdict)
+    if case is not None:
+        return Placement(case, "same_case")
+    if in_storm(session, contact):
+        newest = _open_tickets(session, contact, limit=1)
+        if newest and _relation(session, newest[0], parsed) is not Relation.OTHER:
+            return Placement(newest[0], "storm")
+    return Placement(None)
+
+
+def find_thread(
+    session: Session, settings: Settings, parsed: ParsedMail, contact: Contact | None = None
+) -> Ticket | None:
+    """The ticket this message answers: our reference in the subject, or a known Message-ID.
+
+    A reference in the body counts only from the ticket's own contact: quoted text travels.
+    """
+    found = _SUBJECT_REFERENCE.search(parsed.subject) or _REFERENCE.search(parsed.subject)
     if found:
-        ticket = session.scalar(select(Ticket).where(Ticket.reference == found.group("ref")))
+        ticket = _by_reference(session, found.group("ref"))
         if ticket is not None:
-            return _follow_merge(session, ticket)
+            return ticket
     ids = [i for i in (parsed.in_reply_to, *parsed.references) if i]
-    if not ids:
-        return None
     for mid in ids:
         ref = reference_from_message_id(settings, mid)
-        if ref:
-            ticket = session.scalar(select(Ticket).where(Ticket.reference == ref))
-            if ticket is not None:
-                return _follow_merge(session, ticket)
-    ticket_id = session.scalar(
-        select(TicketMessage.ticket_id).where(TicketMessage.message_id.in_(ids)).order_by(TicketMessage.id.desc()).limit(1)
-    ) or session.scalar(select(OutboxMessage.ticket_id).where(OutboxMessage.message_id.in_(ids)).limit(1))
-    return _follow_merge(session, session.get(Ticket, ticket_id)) if ticket_id else None
+        ticket = _by_reference(session, ref) if ref else None
+        if ticket is not None:
+            return ticket
+    if ids:
+        ticket_id = session.scalar(
+            select(OutboxMessage.ticket_id).where(OutboxMessage.message_id.in_(ids)).limit(1)
+        ) or session.scalar(
+            select(TicketMessage.ticket_id)
+            .where(TicketMessage.message_id.in_(ids))
+            .order_by(TicketMessage.id.desc())
+            .limit(1)
+        )
+        ticket = (
+            _actionable(_follow_merge(session, session.get(Ticket, ticket_id)))
+            if ticket_id
+            else None
+        )
+        if ticket is not None:
+            return ticket
+    if contact is not None and contact.id is not None:
+        for m in _REFERENCE.finditer(unquoted(parsed.text)[:5000]):
+            ticket = _by_reference(session, m.group("ref"))
+            if ticket is not None and ticket.contact_id == contact.id:
+                return ticket
+    return None
 
 
-def find_open_case(session: Session, contact: Contact, verdict: Classification) -> Ticket | None:
-    """An open ticket of the same sender about the same case, for a new message to join."""
-    if verdict.intent in (Intent.GENERAL_QUESTION,):
+def find_open_case(
+    session: Session, contact: Contact, parsed: ParsedMail, verdict: Classification
+) -> Ticket | None:
+    """An open ticket of the same sender about the same case and person, for a message to join.
+
+    The same text again always joins (a resend, a storm). Otherwise the intent must match
+    (any intent for a status follow-up) and nothing in the message may point at another person.
+    """
+    candidates = _open_tickets(session, contact, limit=20)
+    if not candidates:
         return None
-    same_case = or_(Ticket.intent == verdict.intent.value, verdict.intent == Intent.STATUS_FOLLOWUP)
+    mark = fingerprint(parsed.subject, parsed.text)
+    for ticket in candidates:
+        if mark in _fingerprints(session, ticket):
+            return ticket
+    followup = verdict.intent == Intent.STATUS_FOLLOWUP
+    same_intent = [t for t in candidates if followup or t.intent == verdict.intent.value]
+    relations = [(t, _relation(session, t, parsed)) for t in same_intent]
+    for ticket, rel in relations:
+        if rel is Relation.SAME:
+            return ticket
+    # "Any news?" names no one: it belongs to the one open file there is, if there is one.
+    if followup and len(candidates) == 1 and relations[0][1] is Relation.UNKNOWN:
+        return candidates[0]
+    return None
+
+
+def in_storm(session: Session, contact: Contact) -> bool:
+    """Has this address sent a flood of messages in the last minutes?"""
+    since = utcnow() - STORM_WINDOW
+    count = (
+        session.scalar(
+            select(func.count())
+            .select_from(TicketMessage)
+            .join(Ticket, TicketMessage.ticket_id == Ticket.id)
+            .where(
+                Ticket.contact_id == contact.id,
+                TicketMessage.direction == "in",
+                TicketMessage.created_at >= since,
+            )
+        )
+        or 0
+    )
+    return count >= STORM_MESSAGES
+
+
+def recent_automatic_ticket(
+    session: Session, contact: Contact | None, intent: Intent
+) -> Ticket | None:
+    """The ticket an earlier automatic message of this kind from this address opened today."""
+    if contact is None or contact.id is None:
+        return None
     return session.scalar(
         select(Ticket)
-        .where(Ticket.contact_id == contact.id, Ticket.status.in_(list(OPEN_STATUSES)), same_case)
-        .where(Ticket.merged_into.is_(None))
-        .order_by(Ticket.received_at.desc())
+        .where(Ticket.contact_id == contact.id, Ticket.intent == intent.value)
+        .where(Ticket.received_at >= utcnow() - AUTOMATIC_WINDOW, Ticket.merged_into.is_(None))
+        .order_by(Ticket.received_at.desc(), Ticket.id.desc())
         .limit(1)
     )
 
 
+def fingerprint(subject: str, text: str) -> str:
+    """The same message sent again has the same fingerprint, whatever its Message-ID and date."""
+    subject = re.sub(
+        r"^\s*(?:(?:re|aw|antw|fw|fwd|tr|wg)\s*:\s*|\[[^\]]*\]\s*)+",
+        "",
+        subject or "",
+        flags=re.IGNORECASE,
+    )
+    words = re.findall(r"\w+", fold(subject + "\n" + unquoted(text or "")))
+    return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
+def has_documents(parsed: ParsedMail) -> bool:
+    """A PDF or a photo came with the message (not a small inline signature image)."""
+    for att in parsed.attachments:
+        is_doc = att.content_type in _DOCUMENT_TYPES or att.filename.lower().endswith(
+            _DOCUMENT_SUFFIXES
+        )
+        if (
+            is_doc
+            and att.size > 0
+            and not (att.inline and att.content_id and att.size < _SIGNATURE_IMAGE_BYTES)
+        ):
+            return True
+    return False
+
+
+def _open_tickets(session: Session, contact: Contact, *, limit: int) -> list[Ticket]:
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.contact_id == contact.id, Ticket.status.in_([s.value for s in OPEN_STATUSES])
+            )
+            .where(Ticket.merged_into.is_(None), Ticket.intent.in_(_ACTIONABLE))
+            .order_by(Ticket.received_at.desc(), Ticket.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _incoming(session: Session, ticket: Ticket) -> list[tuple[str, str, str]]:
+    rows = session.execute(
+        select(TicketMessage.subject, TicketMessage.body_text, TicketMessage.from_name)
+        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.direction == "in")
+        .order_by(TicketMessage.id)
+        .limit(_PERSON_MESSAGES)
+    )
+    return [(s or "", b or "", n or "") for s, b, n in rows]
+
+
+def _fingerprints(session: Session, ticket: Ticket) -> set[str]:
+    return {fingerprint(s, b) for s, b, _ in _incoming(session, ticket)}
+
+
+def _ticket_persons(session: Session, ticket: Ticket) -> Persons:
+    persons = Persons()
+    for subject, body, name in _incoming(session, ticket):
+        persons = persons.union(persons_in(f"{subject}\n{body}", name))
+    return persons
+
+
+def _relation(session: Session, ticket: Ticket, parsed: ParsedMail) -> Relation:
+    text = f"{parsed.subject}\n{parsed.text}"
+    return relation(_ticket_persons(session, ticket), persons_in(text, parsed.from_name), text)
+
+
+def _by_reference(session: Session, reference: str | None) -> Ticket | None:
+    if not reference:
+        return None
+    ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
+    return _actionable(_follow_merge(session, ticket))
+
+
+def _actionable(ticket: Ticket | None) -> Ticket | None:
+    """Automatic mail and spam never got a reply, so nothing can be a reply to their tickets."""
+    return ticket if ticket is not None and ticket.intent in _ACTIONABLE else None
+
+
+def _follow_merge(session: Session, ticket: Ticket | None) -> Ticket | None:
+    seen = set()
+    while ticket is not None and ticket.merged_into and ticket.id not in seen:
+        seen.add(ticket.id)
+        ticket = session.get(Ticket, ticket.merged_into)
+    return ticket
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
 def contact_for(session: Session, parsed: ParsedMail, language: str | None) -> Contact | None:
+    """The sender's contact, created on first sight and locked for this transaction.
+
+    The lock makes messages from one address file one after another, so a storm of them
+    finds the ticket the first one opened instead of opening one each.
+    """
     address = parsed.reply_address
     if not address:
         return None
-    contact = session.scalar(select(Contact).where(Contact.email == address))
+    contact = _locked_contact(session, address)
     if contact is None:
-        contact = Contact(email=address, name=parsed.from_name[:255], language=language)
-        session.add(contact)
-        session.flush()
+        contact = _insert_contact(session, address, parsed.from_name[:255], language)
     elif language and not contact.language:
         contact.language = language
     return contact
 
 
+def _locked_contact(session: Session, address: str) -> Contact | None:
+    return session.scalar(
+        select(Contact)
+        .where(Contact.email == address)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _insert_contact(session: Session, address: str, name: str, language: str | None) -> Contact:
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite writers are serialised by then (the claim of the raw message took the lock).
+        created = Contact(email=address, name=name, language=language)
+        session.add(created)
+        session.flush()
+        return created
+    try:
+        with session.begin_nested():
+            session.add(Contact(email=address, name=name, language=language))
+    except IntegrityError:
+        pass  # another worker created it a moment ago: take theirs
+    found = _locked_contact(session, address)
+    assert found is not None
+    return found
+
+
 def open_ticket(
-    session: Session, settings: Settings, parsed: ParsedMail, verdict: Classification, plan: Plan,
-    contact: Contact | None, flag_reason: str | None,
+    session: Session,
+    settings: Settings,
+    parsed: ParsedMail,
+    verdict: Classification,
+    plan: Plan,
+    contact: Contact | None,
+    flag_reason: str | None,
 ) -> Ticket:
     now = utcnow()
     ticket = Ticket(
@@ -148,35 +410,57 @@ def add_incoming(
             session.flush()
         session.add(
             MessageAttachment(
-                ticket_message_id=message.id, sha256=att.sha256, filename=att.filename[:1000] or "attachment",
-                content_type=att.content_type[:255], size=att.size, inline=att.inline,
+                ticket_message_id=message.id,
+                sha256=att.sha256,
+                filename=att.filename[:1000] or "attachment",
+                content_type=att.content_type[:255],
+                size=att.size,
+                inline=att.inline,
             )
         )
     add_event(
-        session, ticket, "classified", intent=verdict.intent.value, confidence=round(verdict.confidence, 3),
-        language=verdict.language, evidence=[str(e) for e in verdict.evidence][:20],
+        session,
+        ticket,
+        "classified",
+        intent=verdict.intent.value,
+        confidence=round(verdict.confidence, 3),
+        language=verdict.language,
+        evidence=[str(e) for e in verdict.evidence][:20],
     )
     return message
 
 
-def reopen_if_waiting(session: Session, ticket: Ticket, plan: Plan) -> None:
-    """A citizen's answer moves a ticket waiting on them back to the team's queue."""
-    if ticket.status in WAITING_ON_CITIZEN or ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
-        old = ticket.status
+def reopen_if_waiting(session: Session, ticket: Ticket, parsed: ParsedMail) -> None:
+    """The citizen wrote again: a ticket waiting on them (or closed) goes back to the team.
+
+    Documents arriving also clear the ticket's "documents missing" mark.
+    """
+    documents = has_documents(parsed)
+    old = ticket.status
+    if old in WAITING_ON_CITIZEN or old in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         ticket.status = TicketStatus.OPEN.value
         ticket.closed_at = None
-        if old == TicketStatus.WAITING_FOR_DOCUMENTS and not plan.missing_documents:
-            ticket.missing_documents = False
-        add_event(session, ticket, "status_changed", old=old, new=ticket.status, reason="citizen replied")
+        reason = (
+            "documents received"
+            if documents and old == TicketStatus.WAITING_FOR_DOCUMENTS
+            else "citizen wrote again"
+        )
+        add_event(session, ticket, "status_changed", old=old, new=ticket.status, reason=reason)
+    if documents and ticket.missing_documents:
+        ticket.missing_documents = False
+        add_event(session, ticket, "documents_received", count=len(parsed.attachments))
 
 
-def add_event(session: Session, ticket: Ticket | None, event: str, actor: str = "system", **data: object) -> None:
+def flag(ticket: Ticket, reason: str) -> None:
+    """Ask a human to look; the first reason stays, later ones are added to it."""
+    if not ticket.needs_human or not ticket.flag_reason:
+        ticket.needs_human, ticket.flag_reason = True, reason
+    elif reason not in ticket.flag_reason:
+        ticket.flag_reason = f"{ticket.flag_reason}; {reason}"[:4000]
+
+
+def add_event(
+    session: Session, ticket: Ticket | None, event: str, actor: str = "system", **data: object
+) -> None:
     session.add(Event(ticket_id=ticket.id if ticket else None, kind=event, actor=actor, data=data))
 
-
-def _follow_merge(session: Session, ticket: Ticket | None) -> Ticket | None:
-    seen = set()
-    while ticket is not None and ticket.merged_into and ticket.id not in seen:
-        seen.add(ticket.id)
-        ticket = session.get(Ticket, ticket.merged_into)
-    return ticket

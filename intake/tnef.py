@@ -55,7 +55,8 @@ def expand_tnef(
 
 def _attachment(item: object) -> Attachment:
     data = bytes(getattr(item, "data", None) or b"")
-    name = item.long_filename() or getattr(item, "name", None) or "attachment.bin"  # type: ignore[attr-defined]
+    name = item.long_filename() or getattr(item, "name", None)  # type: ignore[attr-defined]
+    name = name or "attachment.bin"
     if isinstance(name, bytes):
         name = decode_bytes(name, None)[0]
     name = str(name).strip("\x00").replace("\\", "/").rsplit("/", 1)[-1].strip() or "attachment.bin"

@@ -1,9 +1,78 @@
 """Classification: plain functions of a ParsedMail, protective detectors first, then intent.
 
-``classify(parsed)`` is the one entry point; it does no I/O.
+``classify(parsed)`` is the one entry point; it does no I/O. The order of the checks is
+the data below: a message is read once (``reading.read``), the protective detectors
+decide first whether it is automatic or unwanted mail (never answered), then the
+language of the writer's own text, then the intent with its details.
 """
 
-from intake.classifiers.pipeline import classify
-from intake.classifiers.verdict import Classification, Evidence
+from __future__ import annotations
 
-__all__ = ["Classification", "Evidence", "classify"]
+from collections.abc import Callable
+
+from intake.classifiers import auto_reply, bounce, language, location, spam
+from intake.classifiers.ack_reply import replies_to_us
+from intake.classifiers.documents import documents
+from intake.classifiers.intent import IntentDecision, decide, score
+from intake.classifiers.reading import OWN_DOMAIN, Reading, read
+from intake.classifiers.verdict import Classification, Evidence, Verdict
+from intake.intents import Intent
+from intake.mail import ParsedMail
+
+Detector = Callable[[Reading], Verdict | None]
+
+# Protective detectors, in order. Bounce before auto-reply: a DSN often carries
+# Auto-Submitted too, and "bounce" is the more precise answer. Spam last: its bulk
+# headers are also on some automatic answers, which are better called auto-replies.
+PROTECTIVE: tuple[Detector, ...] = (bounce.detect, auto_reply.detect, spam.detect)
+
+# Documents arriving on a reply to our acknowledgement keep the case's intent when the
+# case's words score at least this much.
+_CASE_WITH_DOCUMENTS = 2.5
+
+
+def classify(parsed: ParsedMail, *, own_domain: str = OWN_DOMAIN) -> Classification:
+    reading = read(parsed, own_domain)
+    lang, lang_evidence = language.detect(reading)
+    lang_ev = (lang_evidence,) if lang_evidence else ()
+    for detector in PROTECTIVE:
+        verdict = detector(reading)
+        if verdict is not None:
+            return Classification(verdict.intent, verdict.confidence, lang, evidence=verdict.evidence + lang_ev)
+    decision = _intent(reading, lang)
+    centre, centre_evidence = location.find(reading)
+    missing = decision.intent is Intent.REFUGEE_DATA_UPDATE and not documents(parsed)
+    evidence = decision.evidence + lang_ev + ((centre_evidence,) if centre_evidence else ())
+    if missing:
+        evidence += (Evidence("documents", "no PDF or photo of a document attached"),)
+    return Classification(
+        intent=decision.intent,
+        confidence=decision.confidence,
+        language=lang,
+        location=centre,
+        missing_documents=missing,
+        needs_human=decision.needs_human or parsed.needs_human,
+        evidence=evidence,
+    )
+
+
+def _intent(reading: Reading, lang: str | None) -> IntentDecision:
+    scored = score(reading, lang)
+    thread = replies_to_us(reading)
+    if thread is None:
+        return decide(scored, reading)
+    # A reply to our acknowledgement: the earlier case, unless documents arrive for it.
+    docs = documents(reading.mail)
+    case = next(((i, s) for i, s in scored.ranked() if i not in (Intent.STATUS_FOLLOWUP, Intent.GENERAL_QUESTION)),
+                None)
+    if docs and case and case[1] >= _CASE_WITH_DOCUMENTS:
+        decided = decide(scored, reading)
+        names = ", ".join(a.filename for a in docs[:3])
+        return IntentDecision(case[0], max(decided.confidence, 0.6), False,
+                              (thread, Evidence("documents", f"documents for the case: {names}")) + decided.evidence)
+    followup = decide(scored, reading)
+    reasons = followup.evidence if followup.intent is Intent.STATUS_FOLLOWUP else ()
+    return IntentDecision(Intent.STATUS_FOLLOWUP, 0.9, False, (thread,) + reasons)
+
+
+__all__ = ["PROTECTIVE", "Classification", "Evidence", "classify"]

@@ -131,6 +131,9 @@ def _first_boundary(lines: list[str]) -> tuple[int, str]:
 
 def _is_attribution(line: str, following: str) -> bool:
     """ "On 3 May 2025, X <x@y> wrote:", possibly wrapped over two lines."""
+    end = line.rstrip()[-1:]
+    if end not in (":", "e", "b", "t", "o", "l", "a", "z", "т", "в", "б") and not following.rstrip().endswith(":"):
+        return False
     if _ATTRIBUTION.search(line):
         return bool(_DATE_OR_ADDRESS.search(line))
     low = line.strip().lower()
@@ -172,8 +175,15 @@ def _strip_signature(text: str, stripped: list[str]) -> str:
     return text
 
 
+_DISCLAIMER_HINTS = ("disclaimer", "confiden", "intended", "bestemd", "vertrouwelijk", "destine", "vertraulich",
+                     "environment", "milieu", "environnement", "aviso legal", "received this", "recu ce")
+
+
 def _strip_disclaimers(text: str, stripped: list[str]) -> str:
     if not text:
+        return text
+    folded = fold(text)
+    if not any(h in folded for h in _DISCLAIMER_HINTS) or not _DISCLAIMER.search(folded):
         return text
     paragraphs = re.split(r"\n\s*\n", text)
     kept: list[str] = []

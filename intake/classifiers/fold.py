@@ -28,7 +28,8 @@ _EXTRA = str.maketrans(
 )
 # Combining marks: Latin accents, Cyrillic breve, Arabic harakat, hamza carriers.
 _MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
-_TOKEN = re.compile(r"[^\W_]+\+?")
+# Words, "f+" as one token, and French elisions ("l'", "d'") apart so "l'annexe" is no "L card".
+TOKEN = re.compile(r"(?<![^\W_])[a-z]'(?=[^\W_])|[^\W_]+\+?")
 # "F + kaart", "f plus", "F-plus": one token "f+". Only the letters that have a "+" card.
 _PLUS = re.compile(r"\b(f|eu|e|m|ф)\s*(?:\+|-?\s?plus\b)")
 _ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و)(?=\w{3})")
@@ -53,7 +54,15 @@ def _plus_card(found: re.Match[str]) -> str:
 
 def tokens(folded: str) -> list[str]:
     """Word tokens of folded text; Arabic article and conjunction prefixes come off."""
-    out = _TOKEN.findall(folded)
+    out = TOKEN.findall(folded)
     if folded.isascii():
         return out
     return [_ARABIC_PREFIX.sub("", t) if "\u0600" <= t[0] <= "\u06ff" else t for t in out]
+
+
+def fold_pattern(pattern: str) -> str:
+    """Fold the letters of a regular expression written in plain words (case and escapes kept)."""
+    if pattern.isascii():
+        return pattern
+    folded = unicodedata.normalize("NFKD", pattern.translate(_EXTRA))
+    return _MARKS.sub("", folded).translate(_EXTRA)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from intake.classifiers.fold import fold, tokens
+from intake.classifiers.fold import TOKEN, fold, tokens
 
 _MIN_FUZZY = 7  # shorter words are too often other real words one letter away
 _CACHE_LIMIT = 200_000
@@ -25,6 +25,7 @@ class Hit:
     index: int  # token position in the field, for "near" rules
     words: str  # what was written (folded)
     fuzzy: bool = False
+    length: int = 1  # tokens covered
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +44,20 @@ _CARD_LETTERS = {
 }
 _PLUS_CARDS = {"f+": "card_fplus", "eu+": "card_euplus", "e+": "card_eplus", "m+": "card_mplus"}
 _CARD_WORDS = frozenset({"card", "residence_doc"})
-# "bijlage 35", "annexe 3 bis", "anex 35", "додаток 15", "الملحق 35", "załącznik nr 19ter"
-_ANNEX = re.compile(
-    r"(?<!\w)(?:bijlage|bijl|annex|annexe|annexes|anexo|anex|anexa|anexei|ek|eki|додаток|додатку|додатка"
-    r"|додатком|приложени[еяюи]|приложение|zalacznik\w*|(?:ال)?ملحق|پیوست|anlage|allegato)"
-    r"\s*(?:nr\.?|no\.?|n°|nº|num(?:ero|mer|ber)?\.?|#)?\s*(\d{1,2})\s*-?\s*(bis|ter|quater)?(?!\w)"
-)
+# "bijlage 35", "annexe 3 bis", "anex 35", "додаток 15", "الملحق 35", "załącznik nr 19ter", "annex35"
+_ANNEX_WORDS = frozenset({
+    "bijlage", "bijl", "annex", "annexe", "annexes", "anexo", "anex", "anexa", "anexei", "ek", "eki", "додаток",
+    "додатку", "додатка", "додатком", "приложение", "приложения", "приложению", "приложении", "zalacznik",
+    "zalacznika", "zalacznikiem", "zalaczniku", "ملحق", "پيوست", "anlage", "allegato", "bijlagen",
+})
+_NUMBER_WORDS = frozenset({"nr", "no", "n", "num", "numero", "nummer", "number", "nº", "№"})
+_GLUED_ANNEX = re.compile(r"^(bijlage|annexe?|anexo?|anexa|zalacznik)(\d{1,2})(bis|ter)?$")
+_NUMBERED = re.compile(r"^(\d{1,2})(bis|ter|quater)?$")
 _ANNEX_CONCEPTS = {
     "35": "annex_35", "3bis": "annex_3bis", "32": "annex_32", "15": "annex_15", "19": "annex_19",
     "19bis": "annex_19", "19ter": "annex_19", "26": "annex_26", "26bis": "annex_26", "25": "annex_26",
     "8": "annex_8", "8bis": "annex_8", "3": "annex_3",
 }
-_TOKEN_COUNT = re.compile(r"[^\W_]+\+?")
 
 
 class Lexicon:
@@ -92,16 +95,29 @@ class Lexicon:
     def match(self, words: list[str], field: str, language: str | None = None) -> list[Hit]:
         """Every concept in the field's tokens, phrases checked, card letters resolved."""
         hits: list[Hit] = []
+        count = len(words)
+        lookup = self._lookup
         for i, token in enumerate(words):
-            targets, fuzzy = self._lookup(token)
+            targets, fuzzy = lookup(token)
             for target in targets:
                 if target.language is not None and target.language != language:
                     continue
-                end = i + 1 + len(target.rest)
-                if target.rest and not _phrase_follows(words, i + 1, target.rest):
-                    continue
-                hits.append(Hit(target.concept, field, i, " ".join(words[i:end]), fuzzy))
+                rest = target.rest
+                if rest:
+                    if i + len(rest) >= count:
+                        continue
+                    text, is_prefix = rest[0]
+                    following = words[i + 1]
+                    if not (following.startswith(text) if is_prefix else following == text):
+                        continue
+                    if len(rest) > 1 and not _phrase_follows(words, i + 2, rest[1:]):
+                        continue
+                    end = i + 1 + len(rest)
+                    hits.append(Hit(target.concept, field, i, " ".join(words[i:end]), fuzzy, end - i))
+                else:
+                    hits.append(Hit(target.concept, field, i, token, fuzzy))
         hits.extend(_card_letters(words, hits, field))
+        hits.extend(_annexes(words, field))
         return hits
 
     def _lookup(self, token: str) -> tuple[tuple[_Target, ...], bool]:
@@ -113,14 +129,16 @@ class Lexicon:
         for length in self._prefix_lengths:
             if length <= size:
                 found.extend(self._prefix.get(token[:length], ()))
-        for length in self._suffix_lengths:
-            if length < size:
-                found.extend(self._suffix.get(token[-length:], ()))
         result = (tuple(found), False)
         if not found and size >= _MIN_FUZZY and token.isalpha():
             near = self._near_miss(token)
             if near:
                 result = (near, True)
+        # Compound endings ("...kaart") come on top: "verbljifskaart" is a card and, one typo
+        # away, a residence card.
+        ends = [t for length in self._suffix_lengths if length < size for t in self._suffix.get(token[-length:], ())]
+        if ends:
+            result = (result[0] + tuple(ends), result[1])
         if len(self._cache) > _CACHE_LIMIT:
             self._cache.clear()
         self._cache[token] = result
@@ -131,8 +149,11 @@ class Lexicon:
         found: list[_Target] = []
         for text, is_prefix, target in self._fuzzy.get(token[:2], ()):
             size = len(text)
+            if target.language is not None:
+                continue
             if is_prefix:
-                ok = any(_within_one(token[:n], text) for n in (size, size + 1, size - 1) if n <= len(token))
+                ok = len(token) <= size + 4 and any(
+                    _within_one(token[:n], text) for n in (size, size + 1, size - 1) if n <= len(token))
             else:
                 ok = abs(len(token) - size) <= 1 and _within_one(token, text)
             if ok:
@@ -172,7 +193,10 @@ def _phrase_follows(words: list[str], start: int, rest: tuple[tuple[str, bool], 
 
 
 def _within_one(a: str, b: str) -> bool:
-    """True when a and b differ by at most one edit or one swap of neighbours."""
+    """True when a and b differ by one edit (or one swap of neighbours) before their last letter.
+
+    An edit at the very end is a different ending ("gegeven" is not "gegevens"), not a typo.
+    """
     if a == b:
         return True
     la, lb = len(a), len(b)
@@ -181,10 +205,12 @@ def _within_one(a: str, b: str) -> bool:
     i = 0
     while i < min(la, lb) and a[i] == b[i]:
         i += 1
+    if i >= min(la, lb) - 1:
+        return False
     if la == lb:
         if a[i + 1 :] == b[i + 1 :]:
             return True
-        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+        return a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
     if la > lb:
         return a[i + 1 :] == b[i:]
     return a[i:] == b[i + 1 :]
@@ -195,25 +221,43 @@ def _card_letters(words: list[str], hits: list[Hit], field: str) -> list[Hit]:
     card_at = {h.index for h in hits if h.concept in _CARD_WORDS}
     out: list[Hit] = []
     for i, word in enumerate(words):
+        if len(word) > 3:
+            continue
         plus = _PLUS_CARDS.get(word)
         if plus:
             out.append(Hit(plus, field, i, word))
             continue
         letter = _CARD_LETTERS.get(word)
-        if letter and any(j in card_at for j in (i - 3, i - 2, i - 1, i + 1, i + 2, i + 3)):
+        if letter and card_at and (i + 1 in card_at or i - 1 in card_at or i + 2 in card_at
+                                   or i - 2 in card_at or i + 3 in card_at or i - 3 in card_at):
             out.append(Hit(letter, field, i, word))
     return out
 
 
-def annexes(folded: str, field: str) -> list[Hit]:
-    """Numbered annexes ("bijlage 35", "annexe 3bis") as concepts such as ``annex_35``."""
+def _annexes(words: list[str], field: str) -> list[Hit]:
+    """Numbered annexes ("bijlage 35", "annexe 3 bis") as concepts such as ``annex_35``."""
     out: list[Hit] = []
-    if not any(ch.isdigit() for ch in folded):
-        return out
-    for found in _ANNEX.finditer(folded):
-        key = found.group(1).lstrip("0") + (found.group(2) or "")
+    count = len(words)
+    for i, word in enumerate(words):
+        if word in _ANNEX_WORDS:
+            j = i + 1
+            if j < count and words[j] in _NUMBER_WORDS:
+                j += 1
+            number = _NUMBERED.match(words[j]) if j < count else None
+            if not number:
+                continue
+            suffix, end = number.group(2) or "", j + 1
+            if not suffix and end < count and words[end] in ("bis", "ter"):
+                suffix, end = words[end], end + 1
+            key = number.group(1).lstrip("0") + suffix
+        elif word[-1:].isdigit() or word.endswith(("bis", "ter")):
+            glued = _GLUED_ANNEX.match(word)
+            if not glued:
+                continue
+            key, end = glued.group(2).lstrip("0") + (glued.group(3) or ""), i + 1
+        else:
+            continue
         concept = _ANNEX_CONCEPTS.get(key)
         if concept:
-            index = len(_TOKEN_COUNT.findall(folded, 0, found.start()))
-            out.append(Hit(concept, field, index, found.group(0).strip()))
+            out.append(Hit(concept, field, i, " ".join(words[i:end]), False, end - i))
     return out

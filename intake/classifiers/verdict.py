@@ -32,3 +32,12 @@ class Classification:
     def send_ack(self) -> bool:
         """Automatic mail, bounces and spam are never answered."""
         return self.intent not in NON_ACTIONABLE
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What one protective detector decided: an intent that ends classification, and why."""
+
+    intent: Intent
+    confidence: float
+    evidence: tuple[Evidence, ...]

@@ -34,7 +34,8 @@ def run_app(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except IntakeError as exc:
-        print(f"intake: {exc}", file=sys.stderr)
+        # One line, whatever the lower layer put in its message.
+        print("intake: " + " ".join(str(exc).split()), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("intake: interrupted", file=sys.stderr)

@@ -23,7 +23,9 @@ def handles(*intents: Intent) -> Callable[[Handler], Handler]:
     def register(func: Handler) -> Handler:
         for intent in intents:
             if intent in HANDLERS:
-                raise RuntimeError(f"two handlers for {intent.value}: {HANDLERS[intent].__name__}, {func.__name__}")
+                raise RuntimeError(
+                    f"two handlers for {intent.value}: {HANDLERS[intent].__name__}, {func.__name__}"
+                )
             HANDLERS[intent] = func
         return func
 

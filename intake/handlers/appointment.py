@@ -39,10 +39,14 @@ def card_collection(verdict: Classification, routing: Routing) -> Plan:
     centre = verdict.location
     if centre is None:
         url = routing.centre_appointment_url("default")
-        return routed_plan(verdict, routing, "collection_any", needs_appointment=True, appointment_url=url)
+        return routed_plan(
+            verdict, routing, "collection_any", needs_appointment=True, appointment_url=url
+        )
     if not routing.centre_needs_appointment(centre):
         return routed_plan(
             verdict, routing, "collection_free", needs_appointment=False, appointment_url=None
         )
     url = routing.centre_appointment_url(centre)
-    return routed_plan(verdict, routing, "collection_appointment", needs_appointment=True, appointment_url=url)
+    return routed_plan(
+        verdict, routing, "collection_appointment", needs_appointment=True, appointment_url=url
+    )

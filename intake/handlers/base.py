@@ -7,7 +7,9 @@ from intake.handlers.plan import REPLY_SECTIONS, Plan
 from intake.routing import Routing
 
 
-def routed_plan(verdict: Classification, routing: Routing, section: str | None, **changes: object) -> Plan:
+def routed_plan(
+    verdict: Classification, routing: Routing, section: str | None, **changes: object
+) -> Plan:
     """The intent's route as a plan acknowledged with `section`, with a handler's changes on top."""
     if section is not None and section not in REPLY_SECTIONS:
         raise ValueError(f"unknown reply section {section!r}")

@@ -22,7 +22,10 @@ def refugee_data_update(verdict: Classification, routing: Routing) -> Plan:
     """Without the CGRS documents the ticket waits for them and the reply asks for them."""
     if verdict.missing_documents:
         return routed_plan(
-            verdict, routing, "documents_missing",
-            status=TicketStatus.WAITING_FOR_DOCUMENTS, missing_documents=True,
+            verdict,
+            routing,
+            "documents_missing",
+            status=TicketStatus.WAITING_FOR_DOCUMENTS,
+            missing_documents=True,
         )
     return routed_plan(verdict, routing, "documents_received", documents=())

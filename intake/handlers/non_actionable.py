@@ -13,5 +13,10 @@ from intake.routing import Routing
 @handles(Intent.AUTO_REPLY, Intent.BOUNCE, Intent.SPAM)
 def non_actionable(verdict: Classification, routing: Routing) -> Plan:
     return routed_plan(
-        verdict, routing, None, needs_appointment=None, appointment_url=None, documents=(),
+        verdict,
+        routing,
+        None,
+        needs_appointment=None,
+        appointment_url=None,
+        documents=(),
     )

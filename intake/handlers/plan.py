@@ -9,15 +9,15 @@ from intake.statuses import TicketStatus
 
 # What the acknowledgement says about the case; each reply template words every one of them.
 REPLY_SECTIONS = (
-    "by_email",                # handled by e-mail, no appointment (F+, K/L card)
-    "documents_missing",       # refugee data update without the CGRS documents: send them
-    "documents_received",      # refugee data update with its documents
-    "appointment",             # the appointment link for the case and what to bring
-    "collection_free",         # collect a card without appointment at the named centre
+    "by_email",  # handled by e-mail, no appointment (F+, K/L card)
+    "documents_missing",  # refugee data update without the CGRS documents: send them
+    "documents_received",  # refugee data update with its documents
+    "appointment",  # the appointment link for the case and what to bring
+    "collection_free",  # collect a card without appointment at the named centre
     "collection_appointment",  # collect a card with an appointment at the named centre
-    "collection_any",          # collect a card, centre unknown: both rules
-    "followup",                # about an earlier message that could not be linked
-    "question",                # anything else: the team answers, Infopunt Migratie helps
+    "collection_any",  # collect a card, centre unknown: both rules
+    "followup",  # about an earlier message that could not be linked
+    "question",  # anything else: the team answers, Infopunt Migratie helps
 )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -111,8 +112,15 @@ class Ticket(Base):
         # The web page: oldest waiting first, my tickets, the dashboard's windows, the purge.
         Index("ix_ticket_status_received", "status", "received_at"),
         Index("ix_ticket_assigned_status", "assigned_to", "status"),
-        Index("ix_ticket_received", "received_at"),
-        Index("ix_ticket_closed", "closed_at"),
+        # Covering the dashboard's per-day and answer-time windows (index-only scans).
+        Index("ix_ticket_received", "received_at", "intent", "merged_into"),
+        Index("ix_ticket_closed", "closed_at", "status", "intent", "merged_into"),
+        Index("ix_ticket_first_reply", "first_reply_at", "received_at"),
+        # The default list (waiting for the team, oldest first) without scanning closed tickets.
+        Index(
+            "ix_ticket_waiting", "received_at", "id",
+            postgresql_where=text("status IN ('new', 'open')"), sqlite_where=text("status IN ('new', 'open')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -149,6 +157,11 @@ class TicketMessage(Base):
     """One message of a ticket: in from the citizen, out from us, or an internal note."""
 
     __tablename__ = "ticket_messages"
+    __table_args__ = (
+        # The dashboard: replies per agent in a window, citizens who wrote more than once.
+        Index("ix_ticket_message_direction_created", "direction", "created_at", "ticket_id", "author_id"),
+        Index("ix_ticket_message_ticket_direction", "ticket_id", "direction"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)

@@ -20,8 +20,8 @@ from intake.store.models import User
 from intake.web.security import csrf_token
 from intake.web.users import Account, account_of, password_fingerprint
 
-# Route names reachable without login: the login page itself and the health check.
-PUBLIC_ROUTES = frozenset({"login_form", "login", "health", "static"})
+# Route names reachable without login: the login page (and its language switch), the health check.
+PUBLIC_ROUTES = frozenset({"login_form", "login", "language", "health", "static"})
 _UNKNOWN = object()
 
 
@@ -116,7 +116,16 @@ def _identify(request: Request) -> Account | None:
         if user is None or not user.active or password_fingerprint(user.password_hash) != request.session.get("ver"):
             end_session(request)
             return None
-        return account_of(user)
+        account = account_of(user)
+    _touch(request)
+    return account
+
+
+def _touch(request: Request) -> None:
+    """Re-sign the cookie at most once a minute, so the idle timeout counts from the last request."""
+    now = int(time.time())
+    if now - int(request.session.get("seen", 0)) >= 60:
+        request.session["seen"] = now
 
 
 def _by_username(ctx: Context, username: str) -> Account | None:

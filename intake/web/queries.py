@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Annotated
 
-from sqlalchemy import Select, exists, func, or_, select, tuple_
+from fastapi import Path
+from sqlalchemy import Select, exists, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from intake.statuses import OPEN_STATUSES, TicketStatus
@@ -14,9 +16,14 @@ from intake.store.models import Contact, Ticket, TicketMessage, User
 
 # Waiting for the team: what an agent should pick up next.
 WAITING_FOR_TEAM = (TicketStatus.NEW.value, TicketStatus.OPEN.value)
+# The same condition as literal SQL, so PostgreSQL can use the partial index ix_ticket_waiting
+# (a bound parameter list cannot be matched against an index predicate in a generic plan).
+WAITING_SQL = text("tickets.status IN (" + ", ".join(f"'{s}'" for s in WAITING_FOR_TEAM) + ")")
 STATUS_FILTERS = ("waiting", "open", "any", *(s.value for s in TicketStatus))
 # Languages offered in the filter; tickets in other languages are found with "any".
 FILTER_LANGUAGES = ("nl", "en", "fr", "de", "es", "ar", "uk", "ru", "tr", "fa", "ps", "so", "ti", "pl", "ro")
+# Path ids beyond a 64-bit integer cannot exist; refusing them early keeps them away from the database.
+DatabaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 _REFERENCE = re.compile(r"^[A-Za-z]{2,5}-\d{4}-\d{6}$")
 
 
@@ -128,7 +135,7 @@ def list_tickets(session: Session, f: TicketFilter, *, user_id: int | None, limi
 
 def _apply_filter(query: Select, f: TicketFilter, user_id: int | None) -> Select:  # type: ignore[type-arg]
     if f.status == "waiting":
-        query = query.where(Ticket.status.in_(WAITING_FOR_TEAM))
+        query = query.where(WAITING_SQL)
     elif f.status == "open":
         query = query.where(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
     elif f.status != "any":
@@ -166,6 +173,7 @@ def _search(q: str):  # type: ignore[no-untyped-def]
     )
     return or_(
         Ticket.reference.ilike(like, escape="\\"),
+        Contact.email.ilike(like, escape="\\"),
         Contact.name.ilike(like, escape="\\"),
         Ticket.subject.ilike(like, escape="\\"),
         in_messages,

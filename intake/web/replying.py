@@ -14,12 +14,12 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
 from intake.context import Context
 from intake.delivery import Sender, deliver
 from intake.errors import DeliveryError
-from intake.replies import RTL_LANGUAGES, header_safe, make_message_id
+from intake.replies import RTL_LANGUAGES, greeting_name, header_safe, make_message_id, msgid_safe, reply_subject
 from intake.routing import Routing
 from intake.intents import Intent
 from intake.statuses import TicketStatus
@@ -35,6 +35,7 @@ AGENT_KINDS = ("agent_reply", "documents_request")
 _TEMPLATE_NAMES = {"agent_reply": "reply", "documents_request": "documents_request"}
 FALLBACK_LANGUAGES = ("nl", "en")
 SEPARATOR = "\n\n-----\n\n"
+_SECTIONS = re.compile(r"\n[ \t]*-----[ \t]*\n")
 PACKAGED = Path(__file__).resolve().parent / "templates" / "agent_replies"
 
 
@@ -52,7 +53,8 @@ class ReplyTemplates:
         self.routing = routing
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(templates_dir / "agent_replies")), FileSystemLoader(str(PACKAGED))]),
-            undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+            undefined=StrictUndefined, autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            trim_blocks=True, lstrip_blocks=True,
         )
 
     def languages_for(self, language: str | None) -> tuple[str, ...]:
@@ -64,7 +66,7 @@ class ReplyTemplates:
         parts = []
         for lang in self.languages_for(ticket.language):
             values = {
-                "name": citizen_name,
+                "name": greeting_name(citizen_name),
                 "reference": ticket.reference or "",
                 "agent_name": agent_name,
                 "office_name": office_name,
@@ -90,7 +92,8 @@ class ReplyTemplates:
 
 
 def queue_agent_reply(
-    ctx: Context, ticket_id: int, who: Account, text: str, *, kind: str, then_status: str | None,
+    ctx: Context, templates: ReplyTemplates, ticket_id: int, who: Account, text: str, *, kind: str,
+    then_status: str | None,
 ) -> Queued:
     """Write the reply, its thread entry and its outbox row in one transaction; then try to send it."""
     if kind not in AGENT_KINDS:
@@ -108,13 +111,12 @@ def queue_agent_reply(
         answered = last_incoming(session, ticket.id)
         references = tuple(thread_message_ids(session, ticket.id))
         reference = ticket.reference or f"#{ticket.id}"
-        original = answered.subject if answered is not None else ticket.subject
-        subject = f"[{reference}] Re: {header_safe(original)}" if original else f"[{reference}]"
+        subject = reply_subject(reference, answered.subject if answered is not None else ticket.subject)
         message_id = make_message_id(ctx.settings, reference, kind)
         mime = build_agent_mime(
             ctx, text=text, subject=subject, to_addr=contact.email, to_name=contact.name, message_id=message_id,
             in_reply_to=answered.message_id if answered is not None else None, references=references,
-            language=ticket.language,
+            languages=section_languages(templates, ticket.language, text),
         )
         session.add(
             TicketMessage(
@@ -150,11 +152,18 @@ def _send_now(ctx: Context, outbox_id: int) -> str:
         return "pending"
 
 
+def section_languages(templates: ReplyTemplates, language: str | None, text: str) -> tuple[str, ...]:
+    """The language of each section of the text: the citizen's, or Dutch and English as prefilled."""
+    sections = len(_SECTIONS.split(text))
+    languages = templates.languages_for(language)
+    return languages if len(languages) == sections else tuple([language or "nl"] * sections)
+
+
 def build_agent_mime(
     ctx: Context, *, text: str, subject: str, to_addr: str, to_name: str, message_id: str,
-    in_reply_to: str | None, references: tuple[str, ...], language: str | None,
+    in_reply_to: str | None, references: tuple[str, ...], languages: tuple[str, ...],
 ) -> bytes:
-    """The agent's text as a mail: plain text plus the same HTML layout as the acknowledgements.
+    """The agent's text as a mail: plain text plus a plain HTML alternative of the same paragraphs.
 
     A person wrote it, so it carries no Auto-Submitted header (RFC 3834 section 5); it still
     asks the citizen's auto-responders to stay quiet.
@@ -167,46 +176,49 @@ def build_agent_mime(
     msg["Subject"] = header_safe(subject, 250)
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = f"<{message_id}>"
-    refs = [header_safe(r, 900) for r in references if r]
-    if in_reply_to:
-        msg["In-Reply-To"] = f"<{header_safe(in_reply_to, 900)}>"
-        if header_safe(in_reply_to, 900) not in refs:
-            refs.append(header_safe(in_reply_to, 900))
+    parent = msgid_safe(in_reply_to)
+    refs = [r for r in (msgid_safe(r) for r in references) if r]
+    if parent:
+        msg["In-Reply-To"] = f"<{parent}>"
+        if parent not in refs:
+            refs.append(parent)
     if refs:
         msg["References"] = " ".join(f"<{r}>" for r in refs[-10:])
     msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(text + "\n", cte="quoted-printable")
-    sections = text.split(SEPARATOR)
-    languages = ctx.renderer.languages_for(language)
-    if len(languages) != len(sections):
-        languages = tuple([language or "nl"] * len(sections))
-    html = ctx.renderer.env.get_template("layout.html.j2").render(
+    sections = [s.strip() for s in _SECTIONS.split(text)]
+    html = _LAYOUT.get_template("layout.html.j2").render(
+        subject=subject,
         sections=[_paragraphs(s) for s in sections],
         directions=["rtl" if lang in RTL_LANGUAGES else "ltr" for lang in languages],
         languages=languages,
     )
     msg.add_alternative(html, subtype="html", cte="quoted-printable")
-    if language:
-        msg["Content-Language"] = header_safe(language, 20)
+    msg["Content-Language"] = header_safe(", ".join(languages), 40)
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
 
-_URL = re.compile(r"https?://[^\s<>\"]+")
+_LAYOUT = Environment(
+    loader=FileSystemLoader(str(PACKAGED)), autoescape=True, undefined=StrictUndefined,
+    trim_blocks=True, lstrip_blocks=True,
+)
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
 
 
-def _paragraphs(text: str) -> list[list[tuple[str, str]]]:
-    """Paragraphs as (kind, value) runs, links apart, as the shared HTML layout expects."""
-    result = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        runs: list[tuple[str, str]] = []
-        pos = 0
-        for m in _URL.finditer(block):
-            runs.append(("text", block[pos : m.start()]))
-            runs.append(("link", m.group(0)))
-            pos = m.end()
-        runs.append(("text", block[pos:]))
-        result.append(runs)
-    return result
+def _paragraphs(text: str) -> list[list[list[tuple[str, str]]]]:
+    """Paragraphs of lines of (kind, value) runs, where kind is 'text' or 'link'."""
+    return [[_runs(line) for line in block.split("\n")] for block in re.split(r"\n\s*\n", text.strip())]
+
+
+def _runs(line: str) -> list[tuple[str, str]]:
+    runs: list[tuple[str, str]] = []
+    pos = 0
+    for m in _URL.finditer(line):
+        runs.append(("text", line[pos : m.start()]))
+        runs.append(("link", m.group(0)))
+        pos = m.end()
+    runs.append(("text", line[pos:]))
+    return [r for r in runs if r[1]]
 
 
 def _address(addr: str, name: str) -> str:

@@ -34,6 +34,8 @@ class ThreadItem:
     to: str = ""
     delivery: str | None = None
     attachments: list[AttachmentView] = field(default_factory=list)
+    # The citizen's HTML after sanitising; set by the page, never the raw html.
+    safe_html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,8 +69,8 @@ def password_fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-def authenticate(db: Database, username: str, password: str) -> Account | None:
-    """The account when the password matches an active user, else None; rehashes old hashes."""
+def authenticate(db: Database, username: str, password: str) -> tuple[Account, str] | None:
+    """The account and its password hash when the password matches an active user, else None."""
     with db.session() as session:
         user = session.scalar(select(User).where(User.username == username.strip().lower()))
         stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
@@ -82,7 +82,7 @@ def authenticate(db: Database, username: str, password: str) -> Account | None:
             return None
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
-        return account_of(user)
+        return account_of(user), user.password_hash
 
 
 def add_user(

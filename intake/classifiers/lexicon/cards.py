@@ -102,8 +102,7 @@ CARD_CONCEPTS: dict[str, tuple[str, ...]] = {
         "nieuwe kaart", "nieuwe verblijfskaart", "nieuw kaart", "nieuwe identiteitskaart", "duplicaat",
         "new card", "new residence card", "a new one", "replacement card", "new id",
         "nouvelle carte", "une nouvelle", "nouvelle carte de sejour", "duplicata",
-        "nueva tarjeta", "tarjeta nueva", "novo cartao", "nowa karta", "nowa karte", "nowej karty",
-        "новая карта", "новую карту", "новой карты", "нова карта", "нову карту", "нова картка", "нову картку",
+        "nueva tarjeta", "tarjeta nueva", "novo cartao", "now* kart*", "нов* карт*",
         "بطاقه جديده", "yeni kart*", "card nou", "كارت جديد", "neue karte", "duplicate",
     ),
     "lost": (

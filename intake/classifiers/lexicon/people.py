@@ -3,7 +3,7 @@
 PEOPLE_CONCEPTS: dict[str, tuple[str, ...]] = {
     "child": (
         # nl
-        "kind", "kinderen", "kindje", "kindjes", "zoon", "zoontje", "zonen", "dochter*", "baby*",
+        "nl:kind", "de:kind", "kinderen", "kindje", "kindjes", "zoon", "zoontje", "zonen", "dochter*", "baby*",
         "pasgeboren*", "boreling", "minderjarig*", "kleuter",
         # en
         "child", "children", "child's", "childs", "kid", "kids", "daughter*", "newborn*", "new-born",
@@ -64,6 +64,10 @@ PEOPLE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "decision positiva", "decisao positiva", "pozytywn* decyzj*", "положительн* решени*",
         "позитивн* рішенн*", "قرار ايجابي", "olumlu karar", "granted", "toegekend", "accorde*",
         "obtenu le statut", "kreeg het statuut", "received refugee status", "got refugee status",
+        "statuut van vluchteling", "vluchtelingenstatuut", "vluchtelingenstatus", "refugee status", "statut de refugie",
+        "estatuto de refugiado", "status uchodzcy", "статус беженца", "статус біженця", "multeci statusu",
+        "حق اللجوء", "صفه لاجي",
+        "شناخته شدم", "شناخته شده", "قبول شد", "پذيرفته شد", "تاييد شد",
     ),
     "cgrs": (
         "cgvs", "cgrs", "cgra", "c.g.v.s", "commissariaat-generaal*", "commissariaat generaal",
@@ -71,7 +75,7 @@ PEOPLE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "مفوضيه عامه", "مفوضيه", "генеральн* комиссариат*", "генеральн* комісаріат*", "кгбл",
     ),
     "ukraine": (
-        "oekrain*", "ukrain*", "ucrania*", "ucranian*", "ucran*", "украин*", "україн*", "اوكران*", "ukrayna*",
+        "oekrain*", "oekrai*", "ukrain*", "ucrania*", "ucranian*", "ucran*", "украин*", "україн*", "اوكران*", "ukrayna*",
         "ucrain*", "اوكراين*", "kharkiv", "kyiv", "kiev", "odesa", "odessa", "харк*", "киев*", "київ*",
         "одес*", "дніпр*", "львов*", "львів*",
     ),

@@ -21,10 +21,10 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "dane osobowe",
         # ru
         "имя", "имени", "фамили*", "отчеств*", "дата рождения", "дату рождения", "даты рождения",
-        "семейн* положени*", "гражданск* состояни*", "написани*", "персональн* данн*", "мои данные",
+        "семейн* положени*", "гражданск* состояни*", "написан*", "дат* рождени*", "персональн* данн*", "мои данные",
         # uk
-        "ім'я", "імені", "прізвищ*", "дата народження", "дату народження", "сімейн* стан*", "цивільн* стан*",
-        "написанн*", "персональн* дан*",
+        "ім'я", "імені", "прізвищ*", "дат* народженн*", "сімейн* стан*", "цивільн* стан*",
+        "написан*", "персональн* дан*",
         # ar, fa
         "اسم", "اسمي", "اسم والدي", "تاريخ الميلاد", "تاريخ ميلادي", "تاريخ ميلاد", "ميلادي", "حاله مدنيه",
         "حاله المدنيه", "حاله اجتماعيه", "حاله الاجتماعيه", "لقب", "بياناتي", "بيانات", "نام",
@@ -55,8 +55,8 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "new_passport": (
         "nieuw paspoort", "nieuwe paspoort", "new passport", "nouveau passeport", "nuevo pasaporte",
-        "novo passaporte", "nowy paszport", "новый паспорт", "новый загранпаспорт", "загранпаспорт*",
-        "новий паспорт", "جواز سفر جديد", "yeni pasaport", "pasaport nou",
+        "novo passaporte", "now* paszport*", "нов* паспорт*", "нов* загранпаспорт*", "загранпаспорт*",
+        "جواز سفر جديد", "جواز جديد", "yeni pasaport*", "pasaport nou", "neue* reisepass", "nieuwe pas",
     ),
     "new_document": (
         "nieuw attest", "nieuw document", "nieuwe attest", "new certificate", "new document", "nouvelle attestation",
@@ -65,8 +65,9 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "beslissing", "decision", "decision du", "документ*", "справк*", "довідк*", "وثيقه", "شهاده",
     ),
     "register_nat": (
-        "rijksregister*", "national register", "registre national", "registro nacional", "rejestr*",
-        "национальн* реестр*", "национальн* регистр*", "регистр*", "реестр*", "реєстр*", "سجل وطني",
+        "rijksregister*", "national register", "registre national", "registro nacional", "rejestr krajow*",
+        "krajow* rejestr*", "rejestrze", "национальн* реестр*", "национальн* регистр*", "регистре", "реестр*",
+        "национальн* реєстр*", "національн* реєстр*", "реєстрі", "реєстру", "реєстр", "سجل وطني",
         "سجل", "ulusal sicil*", "nufus kayd*", "registrul national", "bevolkingsregister", "mygov",
         "my gov", "registre de la population",
     ),
@@ -117,7 +118,7 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "contract de inchiriere", "apartament*", "آپارتمان", "address", "adres", "adresse", "adresa",
     ),
     "city_hall": (
-        "gemeente", "stadhuis", "bij de stad", "de stad", "at the city", "the city", "city hall", "town hall",
+        "gemeente", "stadhuis", "urzed*", "bij de stad", "de stad", "at the city", "the city", "city hall", "town hall",
         "municipality", "commune", "a la commune", "administration communale", "hotel de ville",
         "ayuntamiento", "urzad*", "gmin*", "мэри*", "муниципалитет*", "мерії", "мерію", "بلديه", "belediye*",
         "primari*", "camara municipal", "prefeitura", "gemeindeamt", "rathaus",

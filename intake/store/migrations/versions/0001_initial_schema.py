@@ -93,8 +93,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tickets_status'), ['status'], unique=False)
         batch_op.create_index('ix_ticket_status_received', ['status', 'received_at'], unique=False)
         batch_op.create_index('ix_ticket_assigned_status', ['assigned_to', 'status'], unique=False)
-        batch_op.create_index('ix_ticket_received', ['received_at'], unique=False)
-        batch_op.create_index('ix_ticket_closed', ['closed_at'], unique=False)
+        batch_op.create_index('ix_ticket_received', ['received_at', 'intent', 'merged_into'], unique=False)
+        batch_op.create_index('ix_ticket_closed', ['closed_at', 'status', 'intent', 'merged_into'], unique=False)
+        batch_op.create_index('ix_ticket_first_reply', ['first_reply_at', 'received_at'], unique=False)
+        batch_op.create_index(
+            'ix_ticket_waiting', ['received_at', 'id'], unique=False,
+            postgresql_where=sa.text("status IN ('new', 'open')"), sqlite_where=sa.text("status IN ('new', 'open')"),
+        )
 
     op.create_table('events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -188,6 +193,10 @@ def upgrade() -> None:
     with op.batch_alter_table('ticket_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_messages_message_id'), ['message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_messages_ticket_id'), ['ticket_id'], unique=False)
+        batch_op.create_index(
+            'ix_ticket_message_direction_created', ['direction', 'created_at', 'ticket_id', 'author_id'], unique=False
+        )
+        batch_op.create_index('ix_ticket_message_ticket_direction', ['ticket_id', 'direction'], unique=False)
 
     op.create_table('message_attachments',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -213,6 +222,8 @@ def downgrade() -> None:
 
     op.drop_table('message_attachments')
     with op.batch_alter_table('ticket_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_ticket_message_ticket_direction')
+        batch_op.drop_index('ix_ticket_message_direction_created')
         batch_op.drop_index(batch_op.f('ix_ticket_messages_ticket_id'))
         batch_op.drop_index(batch_op.f('ix_ticket_messages_message_id'))
 
@@ -235,6 +246,8 @@ def downgrade() -> None:
 
     op.drop_table('events')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_ticket_waiting')
+        batch_op.drop_index('ix_ticket_first_reply')
         batch_op.drop_index('ix_ticket_closed')
         batch_op.drop_index('ix_ticket_received')
         batch_op.drop_index('ix_ticket_assigned_status')

@@ -1,0 +1,56 @@
+"""A worker that dies, or is told to stop, loses no message and answers none twice."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from intake.store.models import OutboxMessage, Ticket
+from tests.mailbox.conftest import Mailroom, citizen_messages, wait_until
+
+
+def test_worker_killed_mid_batch_then_restarted_files_every_message_exactly_once(mailroom: Mailroom) -> None:
+    # Given a backlog, and a worker killed with SIGKILL (all its processes) part-way through
+    mailroom.append(citizen_messages(150, "kill"))
+    first = mailroom.start_worker(imap_batch_size=10, sending_stale_after=3)
+    wait_until(lambda: mailroom.processed_count() >= 15, 60, "some tickets before the kill")
+    first.kill()
+    done_before = mailroom.processed_count()
+    assert done_before < 150, "the kill came too late to test anything"
+
+    # When a new worker starts
+    second = mailroom.start_worker(imap_batch_size=10, sending_stale_after=3)
+    wait_until(mailroom.all_filed, 90, "every message filed")
+    wait_until(lambda: not ({"pending", "sending"} & set(mailroom.outbox_states())), 60, "no reply left unsent")
+    wait_until(lambda: not mailroom.in_inbox(), 20, "the inbox emptied")
+    assert second.terminate() == 0
+
+    # Then each message has exactly one ticket and at most one acknowledgement; a reply the kill
+    # caught in the middle of sending is flagged for a human instead of being sent again
+    mailroom.assert_exactly_once(every_ack=False)
+    acks = mailroom.smtp.acks_per_message()
+    with mailroom.engine.connect() as conn:
+        unsent = conn.execute(
+            select(OutboxMessage.state, Ticket.needs_human, Ticket.flag_reason)
+            .join(Ticket, Ticket.id == OutboxMessage.ticket_id).where(OutboxMessage.state != "sent")
+        ).all()
+    assert all(state == "failed" and flagged for state, flagged, _ in unsent), unsent
+    assert sum(1 for mid in mailroom.sent if acks[mid] == 0) == len(unsent)
+
+
+def test_sigterm_finishes_the_messages_in_hand_and_exits_cleanly(mailroom: Mailroom) -> None:
+    # Given a worker busy with a backlog
+    mailroom.append(citizen_messages(80, "term"))
+    worker = mailroom.start_worker(imap_batch_size=10)
+    wait_until(lambda: mailroom.processed_count() >= 10, 60, "some tickets")
+
+    # When it gets SIGTERM, as from systemd
+    code = worker.terminate(timeout=30)
+
+    # Then it exits with 0, no reply is left half-sent, and a new worker finishes the rest
+    assert code == 0
+    assert mailroom.outbox_states()["sending"] == 0
+    assert worker.steps("stopped")
+    mailroom.start_worker()
+    wait_until(lambda: mailroom.all_filed() and mailroom.all_acknowledged(), 60, "the rest of the backlog")
+    wait_until(lambda: mailroom.outbox_states()["pending"] == 0, 20, "all replies recorded as sent")
+    mailroom.assert_exactly_once()
