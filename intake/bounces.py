@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,6 +31,8 @@ from intake.outbox import is_own_address, suppress_pending
 from intake.replies import reference_from_message_id
 from intake.store.models import Contact, OutboxMessage, Ticket, utcnow
 from intake.tickets import add_event, flag
+
+log = logging.getLogger("intake.bounces")
 
 # How long after sending a reply a bounce naming only its recipient is still matched to it.
 RECIPIENT_MATCH_WINDOW = timedelta(days=14)
@@ -79,7 +82,18 @@ class Bounced:
 
 
 def read_bounce(raw: bytes) -> BounceReport | None:
-    """Read a DSN (RFC 3464), an Exchange NDR or a plain "failure notice"; None if it is none."""
+    """Read a DSN (RFC 3464), an Exchange NDR or a plain "failure notice"; None if it is none.
+
+    Never raises: bytes it cannot read are no bounce it can act on.
+    """
+    try:
+        return _read_bounce(raw)
+    except Exception:  # noqa: BLE001 - a mangled report costs its bounce handling, not the message
+        log.warning("could not read a delivery report", exc_info=True)
+        return None
+
+
+def _read_bounce(raw: bytes) -> BounceReport | None:
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     own_id = _first_msgid(msg.get("Message-ID"))
     recipients: list[str] = [a for a in _addresses(msg.get("X-Failed-Recipients"))]
@@ -175,7 +189,10 @@ def _decoded(part: Message) -> str:
     if not isinstance(data, bytes):
         payload = part.get_payload()
         return payload if isinstance(payload, str) else ""
-    return data.decode(part.get_content_charset() or "utf-8", "replace")
+    try:
+        return data.decode(part.get_content_charset() or "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        return data.decode("utf-8", "replace")
 
 
 def _permanent(actions: list[str], statuses: list[str], text: str) -> bool:

@@ -232,15 +232,15 @@ def deliver_reply(
     try:
         where = sender.send(claimed.mime, claimed.to_addr, claimed.message_id)
     except DeliveryError as exc:
-        state = _retrying_db(lambda: _record_failure(db, outbox_id, claimed, exc, max_attempts))
+        state = _retrying_db(functools.partial(_record_failure, db, outbox_id, claimed, exc, max_attempts))
         if state != "pending":
             return Delivery(state, outbox_id, claimed.kind, claimed.reference, claimed.arrived_at, str(exc))
         raise
     except BaseException:
         # Not an SMTP answer (a bug, an interrupt): nothing went out, so give the claim back.
-        _retrying_db(lambda: _unclaim(db, outbox_id))
+        _retrying_db(functools.partial(_unclaim, db, outbox_id))
         raise
-    _retrying_db(lambda: _record_sent(db, outbox_id, claimed, where))
+    _retrying_db(functools.partial(_record_sent, db, outbox_id, claimed, where))
     return Delivery("sent", outbox_id, claimed.kind, claimed.reference, claimed.arrived_at)
 
 
@@ -251,7 +251,7 @@ def _claim(db: Database, outbox_id: int, stale_after: float) -> _Claimed | str:
             update(OutboxMessage)
             .where(OutboxMessage.id == outbox_id, OutboxMessage.state == "pending")
             .values(state=SENDING, next_attempt_at=utcnow() + timedelta(seconds=stale_after))
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]
         if not claimed:
             state = session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == outbox_id))
             return state or "missing"
@@ -273,7 +273,7 @@ def _record_sent(db: Database, outbox_id: int, claimed: _Claimed, where: str) ->
             update(OutboxMessage)
             .where(OutboxMessage.id == outbox_id, OutboxMessage.state == SENDING)
             .values(state="sent", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]
         if not marked:
             return  # a retry after a commit whose answer was lost: already recorded
         session.add(

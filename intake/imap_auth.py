@@ -9,11 +9,13 @@ on the next reconnect.
 
 from __future__ import annotations
 
+import contextlib
 import shlex
+import socket
 import ssl
 import subprocess
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient  # type: ignore[import-untyped]
 
 from intake.config import Settings
 from intake.errors import ConfigError
@@ -72,6 +74,7 @@ def connect(settings: Settings) -> IMAPClient:
         ssl_context=context,
         timeout=settings.imap_timeout,
     )
+    _keepalive(client)
     try:
         if settings.imap_security == "starttls":
             client.starttls(context)
@@ -80,9 +83,16 @@ def connect(settings: Settings) -> IMAPClient:
         else:
             client.login(settings.imap_user, settings.imap_password or "")
     except BaseException:
-        try:
+        with contextlib.suppress(Exception):  # closing a connection that already failed
             client.shutdown()
-        except Exception:  # noqa: BLE001 - closing a connection that already failed
-            pass
         raise
     return client
+
+
+def _keepalive(client: IMAPClient) -> None:
+    """TCP keepalive, so a connection that silently died is noticed while idling in IDLE."""
+    sock = client.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    for option, value in (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 15), ("TCP_KEEPCNT", 4)):
+        if hasattr(socket, option):
+            sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)

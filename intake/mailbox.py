@@ -24,8 +24,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient import IMAPClient  # type: ignore[import-untyped]
+from imapclient.exceptions import IMAPClientError, LoginError  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -63,9 +63,9 @@ class Backoff:
         self.maximum, self.first, self.failures = maximum, first, 0
 
     def next_delay(self) -> float:
-        delay = min(self.maximum, self.first * 2**self.failures)
+        delay = min(self.maximum, self.first * 2.0**self.failures)
         self.failures += 1
-        return delay * random.uniform(0.8, 1.2)
+        return float(delay * random.uniform(0.8, 1.2))
 
     def reset(self) -> None:
         self.failures = 0
@@ -211,7 +211,7 @@ class Poller:
                         RawMessage.uid.in_(uids[start : start + 1000]),
                     )
                 )
-                found.update({uid: (raw_id, state) for uid, raw_id, state in rows})
+                found.update({uid: (raw_id, state) for uid, raw_id, state in rows if uid is not None})
         return found
 
     def _fetch(self, client: IMAPClient, uids: list[int]) -> list[Fetched]:

@@ -122,9 +122,9 @@ def serve(host: str, port: int, depths: Callable[[], dict[str, int]]) -> None:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry = REGISTRY
-    registry.register(_QueueDepth(depths))  # type: ignore[arg-type]
+    registry.register(_QueueDepth(depths))
     start_http_server(port, addr=host, registry=registry)
     log.info("metrics on http://%s:%d/metrics", host, port)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from email.errors import HeaderParseError
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,9 +19,15 @@ from intake.config import Settings
 from intake.context import Context
 from intake.handlers.plan import Plan
 from intake.mail import ParsedMail
-from intake.replies import ReplyContext, build_mime, is_our_message_id, make_message_id
+from intake.replies import (
+    ReplyContext,
+    build_mime,
+    is_our_message_id,
+    is_sendable_address,
+    make_message_id,
+)
 from intake.store.models import Contact, Event, OutboxMessage, RawMessage, Ticket, utcnow
-from intake.tickets import add_event, has_documents
+from intake.tickets import add_event, flag, has_documents
 
 DAY = timedelta(days=1)
 # No "added to your file" within this time of our last reply on the ticket: a storm or a quick
@@ -63,6 +70,8 @@ def reply_blocker(
         return "sender is our own address"
     if _MAIL_SYSTEM.match(contact.email):
         return "sender is a mail system, not a person"
+    if not is_sendable_address(contact.email):
+        return "not an address we can send to"
     if contact.undeliverable_since is not None:
         return f"address marked undeliverable: {contact.undeliverable_reason or 'bounced'}"[:500]
     now = utcnow()
@@ -120,15 +129,22 @@ def queue_reply(
     )
     # Made once and stored with the row, so every send attempt carries the same Message-ID.
     message_id = make_message_id(ctx.settings, ticket.reference, kind)
-    mime = build_mime(
-        ctx.settings,
-        rendered,
-        to_addr=contact.email,
-        to_name=contact.name,
-        message_id=message_id,
-        in_reply_to=parsed.message_id,
-        references=parsed.references,
-    )
+    try:
+        mime = build_mime(
+            ctx.settings,
+            rendered,
+            to_addr=contact.email,
+            to_name=contact.name,
+            message_id=message_id,
+            in_reply_to=parsed.message_id,
+            references=parsed.references,
+        )
+    except (ValueError, UnicodeError, HeaderParseError) as exc:
+        # Headers of a mangled message we cannot answer: the ticket stands, a human replies.
+        reason = f"reply could not be built: {type(exc).__name__}: {exc}"[:500]
+        add_event(session, ticket, "reply_suppressed", kind=kind, reason=reason)
+        flag(ticket, reason)
+        return None
     row = OutboxMessage(
         ticket_id=ticket.id,
         answers_raw_id=raw.id,

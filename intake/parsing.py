@@ -48,9 +48,10 @@ from intake.mime_text import (
 from intake.tnef import expand_tnef
 
 log = logging.getLogger(__name__)
-# mail-parser and tnefparse log every odd part at WARNING; we record defects ourselves.
-logging.getLogger("mailparser").setLevel(logging.ERROR)
-logging.getLogger("tnefparse").setLevel(logging.ERROR)
+# mail-parser and tnefparse log every odd part, at ERROR quoting header text (names,
+# addresses) that our logs must not carry. What went wrong is in ParsedMail.defects.
+logging.getLogger("mailparser").setLevel(logging.CRITICAL)
+logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
 
 # Headers kept for the detectors (auto-reply, bounce, list mail, threading).
 _KEPT_HEADERS = frozenset(
@@ -86,7 +87,7 @@ def parse_mail(raw: bytes, *, max_bytes: int | None = None) -> ParsedMail:
             parsed = parser(raw)
             break
         except Exception as exc:  # noqa: BLE001 - any parser failure moves on to the next one
-            log.info("%s failed: %r", parser.__name__, exc)
+            log.info("%s failed: %s", parser.__name__, type(exc).__name__)  # no mail content
             notes.append(f"{parser.__name__.removeprefix('_parse_with_')} failed: {exc!r}"[:300])
     if parsed is None:
         parsed = _parse_as_raw_text(raw)
@@ -371,7 +372,9 @@ class _Walk:
     In a multipart/related only the root part (``start``, else the first) can hold the body;
     the rest are its resources. Elsewhere every inline, unnamed text/plain or text/html part
     is body text. Everything else is an attachment, and an attached message is one
-    attachment (``<its subject>.eml``), never walked into.
+    attachment (``<its subject>.eml``): its text goes to ``attached_texts``, never into the
+    body. ``content_types`` lists every part as ``Message.walk()`` does, an attached
+    message's parts included, so a detector sees ``message/delivery-status`` where it is.
     """
 
     def __init__(

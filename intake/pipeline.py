@@ -40,6 +40,9 @@ class Processed:
     outcome: str
     reference: str | None = None
     outbox_ids: tuple[int, ...] = field(default=())
+    # True when this call found the message already carried through (by an earlier call or
+    # another worker) and did nothing: the outcome is the earlier one.
+    done_before: bool = False
 
 
 def process_stored(ctx: Context, raw_id: int) -> Processed:
@@ -49,7 +52,7 @@ def process_stored(ctx: Context, raw_id: int) -> Processed:
         if raw is None:
             raise LookupError(f"no stored message {raw_id}")
         if raw.state != "stored":
-            return Processed(raw.outcome or raw.state, _reference(session, raw.ticket_id))
+            return Processed(raw.outcome or raw.state, _reference(session, raw.ticket_id), done_before=True)
         data = raw.raw
     parsed = parse_mail(data, max_bytes=ctx.settings.max_message_bytes)
     verdict = _classify_safely(parsed)
@@ -63,7 +66,7 @@ def process_stored(ctx: Context, raw_id: int) -> Processed:
         ).rowcount
         if not claimed:
             raw = session.get(RawMessage, raw_id)
-            return Processed(raw.outcome or raw.state if raw else "missing")
+            return Processed(raw.outcome or raw.state if raw else "missing", done_before=True)
         raw = session.get(RawMessage, raw_id)
         assert raw is not None
         result = _file(session, ctx, raw, parsed, verdict, plan)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from intake.store import Database
 from intake.store.models import MailboxCheckpoint, RawMessage
 
-_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.I | re.M)
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,11 +30,17 @@ RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 REPLY_KINDS = ("ack", "added")
 
 _CONTROL = re.compile(r"[\r\n\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\x85]+")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def header_safe(value: str | None, limit: int = 200) -> str:
-    """A value copied from incoming mail, made unable to carry CR or LF into our headers."""
-    return _CONTROL.sub(" ", value or "").strip()[:limit]
+    """A value copied from incoming mail, made unable to carry CR or LF into our headers.
+
+    Also unable to be read as MIME syntax again: an undecodable leftover like
+    "=?ut-8?q?=C3?=" would otherwise be re-parsed as an encoded word on the way out.
+    """
+    value = _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", value or ""))
+    return value.replace("=?", "= ?").strip()[:limit]
 
 
 _MSGID = re.compile(r"^[!-;=?-~]{1,900}$")  # visible ASCII without '<' and '>', no spaces
@@ -289,13 +295,21 @@ def build_mime(
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
 
+# An address we can hand to SMTP without SMTPUTF8: ASCII local part and a dotted host name.
+_SENDABLE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+    r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def is_sendable_address(address: str) -> bool:
+    return bool(_SENDABLE.match(address or "")) and ".." not in address
+
+
 def _address(addr: str, name: str) -> str:
-    addr = header_safe(addr, 320)
-    name = header_safe(name, 120)
+    if not is_sendable_address(addr):
+        raise ValueError(f"not an address we can send to: {addr!r}")
     try:
-        return str(HeaderAddress(display_name=name, addr_spec=addr))
+        return str(HeaderAddress(display_name=header_safe(name, 120), addr_spec=addr))
     except (ValueError, IndexError):
-        try:
-            return str(HeaderAddress(addr_spec=addr))
-        except (ValueError, IndexError):
-            return addr
+        return str(HeaderAddress(addr_spec=addr))

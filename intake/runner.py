@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dramatiq
+import redis
 
 from intake.config import Settings, load_settings
 from intake.context import Context
@@ -60,7 +61,7 @@ class Runtime:
                 self._ctx = Context.build(self.settings, migrate=False)
             return self._ctx
 
-    def redis_client(self):  # type: ignore[no-untyped-def]
+    def redis_client(self) -> redis.Redis | None:
         return getattr(self.broker, "client", None)
 
     def lease(self, name: str) -> Lease:

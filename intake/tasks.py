@@ -9,9 +9,10 @@ again, so a lost queue message, a killed worker or a Redis restart delays work b
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
@@ -38,12 +39,12 @@ MAX_RETRIES = 5
 
 @dataclass(frozen=True)
 class Actors:
-    process_message: dramatiq.Actor
-    send_reply: dramatiq.Actor
-    sweep: dramatiq.Actor
+    process_message: dramatiq.Actor[..., Any]
+    send_reply: dramatiq.Actor[..., Any]
+    sweep: dramatiq.Actor[..., Any]
     broker: dramatiq.Broker | None = field(default=None, compare=False)
 
-    def enqueue_processing(self, raw_ids: list[int] | tuple[int, ...]) -> None:
+    def enqueue_processing(self, raw_ids: Sequence[int]) -> None:
         for raw_id in raw_ids:
             self.process_message.send(raw_id)
 
@@ -53,7 +54,7 @@ def make_broker(redis_url: str | None, *, namespace: str = "intake") -> dramatiq
     if redis_url:
         from dramatiq.brokers.redis import RedisBroker
 
-        broker: dramatiq.Broker = RedisBroker(url=redis_url, namespace=namespace)
+        broker: dramatiq.Broker = RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
     else:
         broker = StubBroker()
     for queue in QUEUES:
@@ -133,6 +134,9 @@ def build_actors(
                 _give_up(ctx, raw_id, f"{type(exc).__name__}: {exc}")
                 return
             raise
+        if result.done_before:
+            log.debug("raw %d was done before (%s)", raw_id, result.outcome)
+            return
         metrics.processed(result.outcome)
         log.info(
             "processed raw %d: %s %s", raw_id, result.outcome, result.reference or "-",
@@ -164,7 +168,7 @@ def build_actors(
                 extra={"step": "reply_failed", "outbox_id": outbox_id, "ticket": done.reference},
             )
 
-    def process_given_up(message_data: dict, retry_info: dict) -> None:
+    def process_given_up(message_data: dict[str, Any], retry_info: dict[str, Any]) -> None:
         raw_id = message_data["args"][0]
         _give_up(context(), raw_id, f"gave up after {retry_info.get('retries')} retries")
 
@@ -194,7 +198,7 @@ def build_actors(
             log.warning("reply %d: database unavailable (%s); will retry", outbox_id, _short(exc))
             raise dramatiq.Retry(str(exc)) from None
 
-    def send_given_up(message_data: dict, retry_info: dict) -> None:
+    def send_given_up(message_data: dict[str, Any], retry_info: dict[str, Any]) -> None:
         outbox_id = message_data["args"][0]
         with context().db.session() as session:
             row = session.get(OutboxMessage, outbox_id)
@@ -209,27 +213,28 @@ def build_actors(
         return swept.messages + swept.replies
 
     s = settings
-    retry = dict(
-        max_retries=s.retry_max if s else MAX_RETRIES,
-        min_backoff=s.retry_min_backoff_ms if s else 1000,
-        max_backoff=s.retry_max_backoff_ms if s else 300_000,
-    )
+    max_retries = s.retry_max if s else MAX_RETRIES
+    min_backoff = s.retry_min_backoff_ms if s else 1000
+    max_backoff = s.retry_max_backoff_ms if s else 300_000
     given_up_process = dramatiq.actor(
-        process_given_up, broker=broker, actor_name="intake.process_given_up", queue_name=PROCESS_QUEUE,
-        max_retries=3,
-    )
+        actor_name="intake.process_given_up", queue_name=PROCESS_QUEUE, broker=broker, max_retries=3
+    )(process_given_up)
     given_up_send = dramatiq.actor(
-        send_given_up, broker=broker, actor_name="intake.send_given_up", queue_name=SEND_QUEUE, max_retries=3
-    )
+        actor_name="intake.send_given_up", queue_name=SEND_QUEUE, broker=broker, max_retries=3
+    )(send_given_up)
     process_actor = dramatiq.actor(
-        process_message, broker=broker, actor_name="intake.process_message", queue_name=PROCESS_QUEUE,
-        on_retry_exhausted=given_up_process.actor_name, **retry,
-    )
+        actor_name="intake.process_message", queue_name=PROCESS_QUEUE, broker=broker,
+        on_retry_exhausted=given_up_process.actor_name, max_retries=max_retries, min_backoff=min_backoff,
+        max_backoff=max_backoff,
+    )(process_message)
     send_reply_actor = dramatiq.actor(
-        send_reply, broker=broker, actor_name="intake.send_reply", queue_name=SEND_QUEUE,
-        on_retry_exhausted=given_up_send.actor_name, **retry,
-    )
-    sweeper = dramatiq.actor(sweep, broker=broker, actor_name="intake.sweep", queue_name=PROCESS_QUEUE, max_retries=0)
+        actor_name="intake.send_reply", queue_name=SEND_QUEUE, broker=broker,
+        on_retry_exhausted=given_up_send.actor_name, max_retries=max_retries, min_backoff=min_backoff,
+        max_backoff=max_backoff,
+    )(send_reply)
+    sweeper = dramatiq.actor(
+        actor_name="intake.sweep", queue_name=PROCESS_QUEUE, broker=broker, max_retries=0
+    )(sweep)
     actors = Actors(process_message=process_actor, send_reply=send_reply_actor, sweep=sweeper, broker=broker)
     return actors
 
@@ -314,7 +319,7 @@ def _first_retry_delay(ctx: Context) -> int:
     return ctx.settings.retry_min_backoff_ms
 
 
-def _enqueue_quietly(actor: dramatiq.Actor, outbox_id: int, *, delay: int) -> None:
+def _enqueue_quietly(actor: dramatiq.Actor[..., Any], outbox_id: int, *, delay: int) -> None:
     try:
         actor.send_with_options(args=(outbox_id,), delay=delay)
     except Exception as exc:  # noqa: BLE001 - the row is pending in the outbox; the sweeper sends it

@@ -463,4 +463,3 @@ def add_event(
     session: Session, ticket: Ticket | None, event: str, actor: str = "system", **data: object
 ) -> None:
     session.add(Event(ticket_id=ticket.id if ticket else None, kind=event, actor=actor, data=data))
-

@@ -46,7 +46,7 @@ class _Introspection(BaseHTTPRequestHandler):
     token = ""
     user = ""
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
         token = parse_qs(body).get("token", [""])[0]
         answer = {"active": True, "username": self.user} if token and token == self.token else {"active": False}
@@ -114,6 +114,7 @@ class Dovecot:
         if not pid_file.exists():
             return
         pid = int(pid_file.read_text().strip())
+        children = _descendants(pid)
         try:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -127,6 +128,12 @@ class Dovecot:
             time.sleep(0.05)
         else:
             os.kill(pid, signal.SIGKILL)
+        # A stopped server drops its clients: no IMAP process of this instance outlives it.
+        for child in children:
+            try:
+                os.kill(child, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         # The listeners close with the master; wait until the port refuses.
         while time.monotonic() < deadline:
             try:
@@ -227,6 +234,7 @@ first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mail_fsync = never
 mail_max_userip_connections = 100
+shutdown_clients = yes
 login_trusted_networks =
 passdb {{
   driver = passwd-file
@@ -249,6 +257,24 @@ service imap-login {{
 {as_user}{self.extra_config}
 """
         )
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        kids = [p for p, pp in parents.items() if pp == parent]
+        found.extend(kids)
+        todo.extend(kids)
+    return found
 
 
 def _crlf(raw: bytes) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from intake.classifiers import auto_reply, bounce, language, location, spam
-from intake.classifiers.ack_reply import replies_to_us
+from intake.classifiers.ack_reply import decide_reply, replies_to_us
 from intake.classifiers.documents import documents
 from intake.classifiers.intent import IntentDecision, decide, score
 from intake.classifiers.reading import OWN_DOMAIN, Reading, read
@@ -26,19 +26,14 @@ Detector = Callable[[Reading], Verdict | None]
 # headers are also on some automatic answers, which are better called auto-replies.
 PROTECTIVE: tuple[Detector, ...] = (bounce.detect, auto_reply.detect, spam.detect)
 
-# Documents arriving on a reply to our acknowledgement keep the case's intent when the
-# case's words score at least this much.
-_CASE_WITH_DOCUMENTS = 2.5
-
 
 def classify(parsed: ParsedMail, *, own_domain: str = OWN_DOMAIN) -> Classification:
     reading = read(parsed, own_domain)
+    protective = next((v for v in (detect(reading) for detect in PROTECTIVE) if v is not None), None)
     lang, lang_evidence = language.detect(reading)
     lang_ev = (lang_evidence,) if lang_evidence else ()
-    for detector in PROTECTIVE:
-        verdict = detector(reading)
-        if verdict is not None:
-            return Classification(verdict.intent, verdict.confidence, lang, evidence=verdict.evidence + lang_ev)
+    if protective is not None:
+        return Classification(protective.intent, protective.confidence, lang, evidence=protective.evidence + lang_ev)
     decision = _intent(reading, lang)
     centre, centre_evidence = location.find(reading)
     missing = decision.intent is Intent.REFUGEE_DATA_UPDATE and not documents(parsed)
@@ -61,18 +56,7 @@ def _intent(reading: Reading, lang: str | None) -> IntentDecision:
     thread = replies_to_us(reading)
     if thread is None:
         return decide(scored, reading)
-    # A reply to our acknowledgement: the earlier case, unless documents arrive for it.
-    docs = documents(reading.mail)
-    case = next(((i, s) for i, s in scored.ranked() if i not in (Intent.STATUS_FOLLOWUP, Intent.GENERAL_QUESTION)),
-                None)
-    if docs and case and case[1] >= _CASE_WITH_DOCUMENTS:
-        decided = decide(scored, reading)
-        names = ", ".join(a.filename for a in docs[:3])
-        return IntentDecision(case[0], max(decided.confidence, 0.6), False,
-                              (thread, Evidence("documents", f"documents for the case: {names}")) + decided.evidence)
-    followup = decide(scored, reading)
-    reasons = followup.evidence if followup.intent is Intent.STATUS_FOLLOWUP else ()
-    return IntentDecision(Intent.STATUS_FOLLOWUP, 0.9, False, (thread,) + reasons)
+    return decide_reply(reading, scored, lang, thread)
 
 
 __all__ = ["PROTECTIVE", "Classification", "Evidence", "classify"]

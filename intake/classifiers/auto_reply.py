@@ -2,7 +2,7 @@
 
 Answering a robot starts a loop, so any automation header is enough. Text alone needs
 more: an out-of-office subject, or several out-of-office phrases in the writer's own
-words, and no question to us.
+words, and no request of the writer ("can I", "je voudrais") among them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _NO = {"", "no", "false", "0", "none", "off"}
 _ROBOT_SENDER = re.compile(
     r"^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|donotreply|noreply-\w+|auto-?reply|autoresponder"
     r"|bounces?|notifications?)(?:[+.-][^@]*)?@",
-    re.I,
+    re.IGNORECASE,
 )
 _LIST_HEADERS = ("list-id", "list-post", "list-help", "list-subscribe", "list-owner", "list-archive")
 _NON_HUMAN_PARTS = {
@@ -32,14 +32,15 @@ OUT_OF_OFFICE = phrases(
     "out-of-office",
     (3, (
         r"out of (?:the )?office", r"automatic (?:reply|response)", r"auto[- ]?reply", r"this is an automatic\w*",
-        r"automatically generated", r"i am (?:currently )?(?:away|out of the office|on (?:annual )?leave"
-        r"|on (?:vacation|holiday)|on maternity leave)", r"away from (?:the office|my desk)",
+        r"automatically generated",
+        (r"i am (?:currently )?(?:away|out of the office|on (?:annual )?leave"
+         r"|on (?:vacation|holiday)|on maternity leave)"), r"away from (?:the office|my desk)",
         r"(?:ik )?ben (?:momenteel |tijdelijk )?(?:afwezig|met verlof|op vakantie|niet op kantoor)",
         r"afwezig (?:tot|van|vanaf|t/m|tot en met)", r"automatisch (?:antwoord|bericht|gegenereerd)",
         r"met (?:moederschapsrust|zwangerschapsverlof|ouderschapsverlof|vakantie) tot",
         r"je suis (?:actuellement )?absente?", r"absente? du bureau", r"en cong[eé] (?:jusqu|du)\w*",
-        r"r[eé]ponse automatique", r"message automatique", r"ich bin (?:bis|vom|derzeit|zurzeit|ab)\b.{0,40}"
-        r"(?:abwesend|nicht im b[uü]ro|im urlaub)", r"abwesenheitsnotiz", r"automatische antwort",
+        r"r[eé]ponse automatique", r"message automatique",
+        r"ich bin (?:bis|vom|derzeit|zurzeit|ab)\b.{0,40}(?:abwesend|nicht im b[uü]ro|im urlaub)", r"abwesenheitsnotiz", r"automatische antwort",
         r"estoy (?:de vacaciones|fuera de la oficina|ausente)", r"fuera de la oficina", r"respuesta autom[aá]tica",
         r"jestem (?:na urlopie|nieobecn\w*|poza biurem)", r"odpowied[zź] automatyczna", r"poza biurem",
         r"я (?:в отпуске|нахожусь в отпуске)", r"меня нет в офисе", r"автоматический ответ", r"автоответ",
@@ -58,8 +59,8 @@ OUT_OF_OFFICE = phrases(
         r"por favor,? no responda", r"nie odpowiadaj\w*", r"не отвечайте на это", r"не відповідайте на цей",
     )),
     (1.5, (
-        r"(?:limited|no|without) access to (?:my )?e-?mails?", r"sans acc[eè]s [aà] (?:mes|ses) (?:e-?mails|courriels"
-        r"|messagerie|mails)", r"geen toegang tot (?:mijn )?(?:e-?mail|mails)", r"lees mijn (?:e-?)?mails? (?:niet|pas)",
+        r"(?:limited|no|without) access to (?:my )?e-?mails?",
+        r"sans acc[eè]s [aà] (?:mes|ses) (?:e-?mails|courriels|messagerie|mails)", r"geen toegang tot (?:mijn )?(?:e-?mail|mails)", r"lees mijn (?:e-?)?mails? (?:niet|pas)",
         r"(?:i )?will (?:be back|return) (?:on|after|in)", r"ben (?:terug|weer aanwezig|opnieuw bereikbaar) (?:op|vanaf)",
         r"(?:de retour|je serai de retour|je reviens) le", r"for urgent (?:matters|questions|issues|enquiries)",
         r"voor dringende (?:zaken|vragen)", r"pour toute (?:question |demande )?urgente?", r"en cas d'urgence",
@@ -67,12 +68,28 @@ OUT_OF_OFFICE = phrases(
         r"з термінових питань", r"للامور العاجله", r"acil durumlarda", r"votre message ne sera pas transf[eé]r[eé]",
         r"uw (?:e-?mail|bericht) wordt niet doorgestuurd", r"your (?:e-?mail|message) will not be forwarded",
         r"(?:back|terug|retour) (?:in the office|op kantoor|au bureau)", r"vakantie tot", r"verlof tot",
-        r"travelling from", r"limited access",
+        r"travelling from", r"limited access", r"for anything urgent", r"(?:if|when) (?:it is |it's )?urgent",
+        r"(?:after|upon|on) my return", r"(?:na|bij) mijn terugkeer", r"(?:[aà]|d[eè]s) mon retour",
+        r"nach meiner r[uü]ckkehr", r"a mi regreso", r"po moim powrocie", r"pour toute urgence",
+        r"en cas d'urgence", r"in geval van dringende", r"bij dringende", r"no urgent", r"dringende vragen",
+        r"по возвращении", r"після повернення", r"عند عودتي", r"d[oö]n[uü][sş][uü]mde",
     )),
     (1, (
         r"thank you for your (?:e-?mail|message)", r"bedankt voor uw (?:e-?mail|bericht)",
         r"merci (?:pour|de) votre (?:message|e-?mail|courriel)", r"danke f[uü]r ihre (?:nachricht|e-?mail)",
         r"gracias por su (?:mensaje|correo)", r"dzi[eę]kuj[eę] za (?:wiadomo[sś][cć]|e-?mail)",
+    )),
+)
+# A person asking us something: never part of an automatic answer.
+_CITIZEN_ASKS = phrases(
+    "a request of the writer",
+    (1, (
+        r"ik (?:wil|zou graag|wou)", r"(?:hoe )?(?:kan|moet|mag) ik", r"i (?:would like|want|need)",
+        r"(?:how )?(?:can|do|should|must) i", r"je (?:voudrais|souhaite|veux)", r"(?:puis|dois)-je",
+        r"est-ce que je", r"(?:quiero|quisiera|puedo|necesito|tengo que)", r"chcia[lł](?:a|)bym",
+        r"czy (?:mog[eę]|musz[eę])", r"хочу", r"(?:могу|нужно|можно) ли", r"чи (?:можу|потрібно)", r"як мені",
+        r"ار[يى]د", r"هل (?:يمكنني|يجب)", r"istiyorum", r"gerekiyor mu", r"a[sș] dori", r"gostaria",
+        r"posso", r"preciso",
     )),
 )
 _OOO_SUBJECT = phrases(
@@ -121,9 +138,9 @@ def _by_header(reading: Reading) -> tuple[Evidence, ...]:
     precedence = (mail.header("precedence") or "").strip().lower()
     if precedence in ("auto_reply", "auto-reply"):
         found.append(Evidence("header", f"Precedence: {precedence}"))
-    if (mail.header("return-path") or "").strip() in ("<>", ""):
-        if mail.header("return-path") is not None:
-            found.append(Evidence("header", "empty Return-Path <>"))
+    return_path = mail.header("return-path")
+    if return_path is not None and return_path.strip() in ("<>", ""):
+        found.append(Evidence("header", "empty Return-Path <>"))
     if _ours(mail.message_id, reading.own_domain) or mail.from_email.endswith("@" + reading.own_domain):
         found.append(Evidence("header", f"sent from our own domain {reading.own_domain}: a loop"))
     return tuple(found)
@@ -137,7 +154,7 @@ def _by_text(reading: Reading) -> Verdict | None:
     subject_score, subject_found = _OOO_SUBJECT.score(fold(reading.mail.subject))
     own = reading.field("own")
     body_score, body_found = OUT_OF_OFFICE.score(own.folded[:2000]) if own else (0.0, [])
-    asks = own is not None and "?" in own.folded
+    asks = own is not None and bool(_CITIZEN_ASKS.scan(own.folded[:2000]))
     total = body_score + (subject_score if body_score or subject_score >= 3 else 0)
     # One phrase may be a citizen telling us about their holiday; an automatic answer says more.
     needed = (3 if subject_score >= 3 else 4.5) + (1.5 if asks else 0)

@@ -14,8 +14,8 @@ from intake.classifiers.reading import Reading
 from intake.classifiers.verdict import Evidence, Verdict
 from intake.intents import Intent
 
-_DAEMON = re.compile(r"^(?:mailer[-_]?daemon|post[-_]?master|mail[-_]daemon|mdaemon)\b", re.I)
-_DAEMON_NAME = re.compile(r"mail delivery (?:system|subsystem)|mailer-daemon|postmaster", re.I)
+_DAEMON = re.compile(r"^(?:mailer[-_]?daemon|post[-_]?master|mail[-_]daemon|mdaemon)\b", re.IGNORECASE)
+_DAEMON_NAME = re.compile(r"mail delivery (?:system|subsystem)|mailer-daemon|postmaster", re.IGNORECASE)
 
 FAILURE_SUBJECT = phrases(
     "bounce subject",
@@ -44,7 +44,8 @@ FAILURE_TEXT = phrases(
         r"delivery to the following recipient", r"returned message", r"message could not be delivered",
         r"error (?:delivering|sending) (?:your )?(?:mail|message|e-?mail)", r"invalid (?:user|recipient)(?: address)?",
         r"requested action not taken", r"unknown (?:user|recipient|address)", r"recipient not found",
-        r"delivery status notification",
+        r"delivery status notification", r"created automatically by mail delivery software",
+        r"returning message to sender",
     )),
     (1, (r"\b[45]\.\d{1,3}\.\d{1,3}\b", r"\b5[05]\d(?=[ -])", r"smtp error", r"host (?:unknown|not found)")),
 )

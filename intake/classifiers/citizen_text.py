@@ -35,36 +35,36 @@ _FORWARD_MARKER = re.compile(
     rf"^\s*(?:[-_=*]{{2,}}[^\n]{{0,30}}?(?:{_FORWARD_WORDS})[^\n]{{0,30}}$|(?:begin forwarded message"
     rf"|d[eé]but du message r[eé]exp[eé]di[eé]|forwarded message|doorgestuurd bericht|message transf[eé]r[eé]"
     rf"|weitergeleitete nachricht|mensaje reenviado|inizio messaggio inoltrato|mensagem encaminhada)\s*:?\s*$)",
-    re.I,
+    re.IGNORECASE,
 )
-_REPLY_MARKER = re.compile(rf"^\s*-{{2,}}\s*[^\n]{{0,15}}(?:{_ORIGINAL_WORDS})[^\n]{{0,25}}-{{2,}}\s*$", re.I)
+_REPLY_MARKER = re.compile(rf"^\s*-{{2,}}\s*[^\n]{{0,15}}(?:{_ORIGINAL_WORDS})[^\n]{{0,25}}-{{2,}}\s*$", re.IGNORECASE)
 _ATTRIBUTION = re.compile(
     r"(?:wrote|schreef|geschreven|a [eé]crit|schrieb|escribi[oó]|escreveu|ha scritto|pisze|napisa[lł]a?"
     r"|yazd[iı]|пишет|написал[а]?|написав(?:ла)?|كتب)\s*:?\s*$",
-    re.I,
+    re.IGNORECASE,
 )
 _DATE_OR_ADDRESS = re.compile(r"\d|@")
 _HEADER_FROM = re.compile(
-    r"^\s*\*?(?:from|van|de|von|da|od|от|від|kimden|g[oö]nderen|من|exp[eé]diteur)\s*\*?\s*:\s*\S", re.I
+    r"^\s*\*?(?:from|van|de|von|da|od|от|від|kimden|g[oö]nderen|من|exp[eé]diteur)\s*\*?\s*:\s*\S", re.IGNORECASE
 )
 _HEADER_NEXT = re.compile(
     r"^\s*\*?(?:sent|verzonden|envoy[eé]|gesendet|date|datum|enviado|fecha|wys[lł]ano|data|отправлено"
     r"|дата|надіслано|tarih|g[oö]nderildi|inviato|التاريخ|تاريخ|subject|onderwerp|objet|betreff|asunto"
     r"|temat|тема|konu|to|aan|[aà]|an|para|do|кому|cc)\s*\*?\s*:",
-    re.I,
+    re.IGNORECASE,
 )
 _OUTLOOK_RULE = re.compile(r"^\s*_{10,}\s*$")
 _BOUNCE_COPY = re.compile(
     r"^\s*-*\s*(?:below this line is a copy of the message|this is a copy of the message"
     r"|original message follows|the original message was received|a copy of the original message)",
-    re.I,
+    re.IGNORECASE,
 )
 _SIGNATURE = re.compile(
     r"^\s*(?:--\s*$|(?:sent|envoy[eé]|verzonden|verstuurd|gesendet|enviado|wys[lł]ane|отправлено"
     r"|надіслано|trimis|inviato|g[oö]nderildi)\b[^\n]{0,40}\b(?:iphone|ipad|android|galaxy|samsung|mobile"
     r"|smartphone|outlook|mail|gmail|huawei|xiaomi|pixel|телефон|ios)\b|get outlook for|von meinem \S+"
     r"|\S+'(?:umdan|imden|den|dan) g[oö]nderildi)",
-    re.I,
+    re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
     r"disclaimer|confidentiality notice|this (?:e-?mail|message|communication)\b[^\n]{0,80}?\b(?:is|are"
@@ -76,15 +76,15 @@ _DISCLAIMER = re.compile(
     r" message)|diese (?:e-?mail|nachricht)\b[^\n]{0,60}?vertraulich|consider the environment before"
     r" printing|denk aan het milieu|pensez a l'environnement|aviso legal|este (?:mensaje|correo)\b[^\n]"
     r"{0,60}?confidencial",
-    re.I,
+    re.IGNORECASE,
 )
 _FORWARD_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|fw|tr|wg|doorst|rv|enc|pd|i̇lt|ilt|ilet|пересл|πρθ)\s*:", re.I
+    r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|fw|tr|wg|doorst|rv|enc|pd|i̇lt|ilt|ilet|пересл|πρθ)\s*:", re.IGNORECASE
 )
 _FORWARDED_HEADER = re.compile(
     r"^\s*\*?(?:from|van|de|von|date|datum|sent|verzonden|envoy[eé]|to|aan|[aà]|cc|subject|onderwerp"
     r"|objet|betreff|asunto|от|від|тема|дата|кому)\s*\*?\s*:\s?",
-    re.I,
+    re.IGNORECASE,
 )
 
 

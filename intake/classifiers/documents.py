@@ -8,18 +8,18 @@ from intake.mail import Attachment, ParsedMail
 
 _DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/heic",
                    "image/heif", "image/tiff", "image/webp"}
-_DOCUMENT_EXTENSIONS = re.compile(r"\.(?:pdf|jpe?g|png|heic|heif|tiff?|webp)$", re.I)
+_DOCUMENT_EXTENSIONS = re.compile(r"\.(?:pdf|jpe?g|png|heic|heif|tiff?|webp)$", re.IGNORECASE)
 # Signature logos and social icons as mail clients name them.
 _DECORATION = re.compile(
     r"(?:^|[^a-z])(?:logo|signature|handtekening|banner|icon|facebook|linkedin|twitter|instagram|youtube|x-logo"
     r"|spacer|pixel|emoji|smiley)|^image\d{3}\.(?:png|jpe?g|gif)$|^outlook[-_ ]?\w*\.(?:png|jpe?g)$",
-    re.I,
+    re.IGNORECASE,
 )
 # Names phones, scanners and people give to a picture of a paper.
 _PHOTO_NAME = re.compile(
     r"^(?:img|dsc|pxl|photo|foto|scan|image-\d|whatsapp image|screenshot|schermafbeelding|capture)"
     r"|document|attest|certific|cgvs|cgrs|cgra|decision|beslissing|paspoort|passport|kaart|card|carte",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -32,7 +32,7 @@ _MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670
 TOKEN = re.compile(r"(?<![^\W_])[a-z]'(?=[^\W_])|[^\W_]+\+?")
 # "F + kaart", "f plus", "F-plus": one token "f+". Only the letters that have a "+" card.
 _PLUS = re.compile(r"\b(f|eu|e|m|ф)\s*(?:\+|-?\s?plus\b)")
-_ARABIC_PREFIX = re.compile(r"^(?:وال|بال|كال|فال|لل|ال|و)(?=\w{3})")
+_ARABIC_PREFIX = re.compile(r"^(?:(?:وال|بال|كال|فال|لل|ال)(?=\w{3})|و(?=\w{2}))")
 
 
 def fold(text: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from intake.classifiers.lexicon import CONCEPTS
 from intake.classifiers.matcher import Hit, Lexicon
@@ -39,9 +39,6 @@ class Scored:
     def ranked(self) -> list[tuple[Intent, float]]:
         return sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)
 
-    def present(self, concept: str) -> bool:
-        return any(h.concept == concept for h in self.hits)
-
 
 @dataclass(frozen=True, slots=True)
 class IntentDecision:
@@ -55,7 +52,18 @@ def find_concepts(reading: Reading, language: str | None) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     for field in reading.fields:
         hits.extend(LEXICON.match(field.words, field.name, language))
-    return tuple(hits)
+    return tuple(_held_in_subject(hits))
+
+
+def _held_in_subject(hits: list[Hit]) -> list[Hit]:
+    """Subject "K card", text "my K card expires": the subject names the card held, too."""
+    held = {h.concept[5:] for h in hits if h.concept.startswith("held_")}
+    if not held:
+        return hits
+    asked = {h.concept[5:] for h in hits if h.concept.startswith("card_") and h.field != "subject"}
+    return [replace(h, concept="held_" + h.concept[5:])
+            if h.field == "subject" and h.concept.startswith("card_") and h.concept[5:] in held - asked else h
+            for h in hits]
 
 
 def score(reading: Reading, language: str | None) -> Scored:

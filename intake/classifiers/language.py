@@ -124,17 +124,14 @@ def detect(reading: Reading) -> tuple[str | None, Evidence | None]:
 
 def identify(text: str) -> tuple[str | None, str]:
     """ISO 639-1 code of a text and how it was decided."""
-    if text.isascii():
-        script = "latin"
-    else:
-        script = _script(text)
-        if script is None:
-            return None, "no letters"
+    script: str | None = "latin" if text.isascii() else _script(text)
+    if script is None:
+        return None, "no letters"
     if script == "cyrillic":
         uk, ru = len(_UKRAINIAN.findall(text)), len(_RUSSIAN.findall(text))
         if uk > ru:
             return "uk", f"Cyrillic with Ukrainian letters (і/ї/є/ґ: {uk})"
-        return "ru", f"Cyrillic{' with Russian letters (ы/э/ъ/ё: %d)' % ru if ru else ''}"
+        return "ru", f"Cyrillic with Russian letters (ы/э/ъ/ё: {ru})" if ru else "Cyrillic"
     if script == "arabic":
         return _arabic_script(text)
     if script != "latin":

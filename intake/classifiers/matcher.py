@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from intake.classifiers.fold import TOKEN, fold, tokens
+from intake.classifiers.fold import fold, tokens
 
 _MIN_FUZZY = 7  # shorter words are too often other real words one letter away
 _CACHE_LIMIT = 200_000
@@ -44,6 +44,15 @@ _CARD_LETTERS = {
 }
 _PLUS_CARDS = {"f+": "card_fplus", "eu+": "card_euplus", "e+": "card_eplus", "m+": "card_mplus"}
 _CARD_WORDS = frozenset({"card", "residence_doc"})
+# Kinds of card a citizen asks to switch to; "my K card" is one they already hold.
+_SWITCH_KINDS = frozenset({"card_k", "card_l", "card_fplus", "card_euplus", "card_eplus", "card_mplus"})
+_POSSESSIVES = frozenset({
+    "mijn", "my", "ma", "mon", "mes", "mi", "mis", "moja", "moje", "moj", "mojej", "moja", "моя", "мою", "моей",
+    "мой", "мій", "моєї", "minha", "meu", "mea", "meine", "mein", "meiner", "benim",
+})
+_REQUEST_WORDS = ("aanvraag", "applica", "request", "demande", "solicitud", "wniosek", "заявк", "заяв", "basvuru",
+                  "cerere", "pedido", "antrag")
+_NOT_A_CARD_AFTER = frozenset({"mail", "mails", "mailen", "mailadres", "id", "commerce", "book", "learning", "loket"})
 # "bijlage 35", "annexe 3 bis", "anex 35", "додаток 15", "الملحق 35", "załącznik nr 19ter", "annex35"
 _ANNEX_WORDS = frozenset({
     "bijlage", "bijl", "annex", "annexe", "annexes", "anexo", "anex", "anexa", "anexei", "ek", "eki", "додаток",
@@ -118,7 +127,7 @@ class Lexicon:
                     hits.append(Hit(target.concept, field, i, token, fuzzy))
         hits.extend(_card_letters(words, hits, field))
         hits.extend(_annexes(words, field))
-        return hits
+        return _drop_comparisons(hits)
 
     def _lookup(self, token: str) -> tuple[tuple[_Target, ...], bool]:
         cached = self._cache.get(token)
@@ -217,21 +226,43 @@ def _within_one(a: str, b: str) -> bool:
 
 
 def _card_letters(words: list[str], hits: list[Hit], field: str) -> list[Hit]:
-    """ "F+ kaart", "kaart K", "carte F", "карта К": a letter next to a card word names its kind."""
+    """ "F+ kaart", "kaart K", "carte F", "карта К": a letter next to a card word names its kind.
+
+    A kind one can switch to is "held" when the writer says it is theirs ("mijn K-kaart
+    vervalt"): that card is renewed, lost or broken, not asked for.
+    """
     card_at = {h.index for h in hits if h.concept in _CARD_WORDS}
     out: list[Hit] = []
     for i, word in enumerate(words):
         if len(word) > 3:
             continue
-        plus = _PLUS_CARDS.get(word)
-        if plus:
-            out.append(Hit(plus, field, i, word))
-            continue
-        letter = _CARD_LETTERS.get(word)
-        if letter and card_at and (i + 1 in card_at or i - 1 in card_at or i + 2 in card_at
-                                   or i - 2 in card_at or i + 3 in card_at or i - 3 in card_at):
-            out.append(Hit(letter, field, i, word))
+        concept = _PLUS_CARDS.get(word)
+        if concept is None:
+            concept = _CARD_LETTERS.get(word)
+            if concept is None or (i + 1 < len(words) and words[i + 1] in _NOT_A_CARD_AFTER):
+                continue
+            if not (card_at and (i + 1 in card_at or i - 1 in card_at or i + 2 in card_at
+                                 or i - 2 in card_at or i + 3 in card_at or i - 3 in card_at)):
+                continue
+        if concept in _SWITCH_KINDS and _held(words, i):
+            concept = "held_" + concept[5:]
+        out.append(Hit(concept, field, i, word))
     return out
+
+
+def _held(words: list[str], i: int) -> bool:
+    before = words[max(0, i - 3) : i]
+    after = words[i + 1 : i + 4]
+    return any(w in _POSSESSIVES for w in before) and not any(w.startswith(_REQUEST_WORDS) for w in after)
+
+
+def _drop_comparisons(hits: list[Hit]) -> list[Hit]:
+    """ "Per e-mail, zoals bij de F+ kaart?": a card named as a comparison is not the one asked for."""
+    after = {h.index + h.length for h in hits if h.concept == "comparison"}
+    if not after:
+        return hits
+    return [h for h in hits if not (h.concept in _PLUS_CARDS.values()
+                                    and any(0 <= h.index - a <= 3 for a in after))]
 
 
 def _annexes(words: list[str], field: str) -> list[Hit]:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from intake.classifiers.fold import fold_pattern
+# The regex module's own parser (Python 3.11+), to read the literal text a pattern requires.
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 
-try:  # Python 3.11+
-    from re import _constants as sre_constants, _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+from intake.classifiers.fold import fold_pattern
 
 _MIN_LITERAL = 3
 

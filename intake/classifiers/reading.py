@@ -21,10 +21,10 @@ FIELD_WEIGHTS = {"subject": 1.4, "own": 1.0, "forwarded": 0.8, "attachments": 0.
 _PREFIX = re.compile(
     r"^\s*(?:(?:re|aw|antw|sv|vs|wg|fwd?|fw|tr|rv|enc|r|ynt|odp|отв|ответ|رد|doorst|ilt|ref|réf)"
     r"\s*(?:\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+",
-    re.I,
+    re.IGNORECASE,
 )
 # Our ticket tags: "[Migratie #105009]" (the old system), "[GNT-2026-000123]" (ours).
-TICKET_TAG = re.compile(r"\[\s*(?:migratie\s*#\s*\d+|[a-z]{2,5}-\d{4}-\d{3,})\s*\]", re.I)
+TICKET_TAG = re.compile(r"\[\s*(?:migratie\s*#\s*\d+|[a-z]{2,5}-\d{4}-\d{3,})\s*\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +55,6 @@ class Reading:
             if f.name == name:
                 return f
         return None
-
-    @property
-    def own_words(self) -> int:
-        own = self.field("own")
-        return len(own.words) if own else 0
 
 
 def clean_subject(subject: str) -> str:

@@ -36,7 +36,8 @@ def rule(intent: I, weight: float, needs: str, *, unless: str = "", near: int = 
 
 
 CARD = "card|residence_doc"
-CARD_KIND = "card|residence_doc|card_a|card_b|card_e|card_f|card_k|card_l|card_eu|card_h"
+HELD = "held_k|held_l|held_fplus|held_euplus|held_eplus|held_mplus"
+CARD_KIND = f"card|residence_doc|card_a|card_b|card_e|card_f|card_k|card_l|card_eu|card_h|{HELD}"
 
 RULES: tuple[Rule, ...] = (
     # Handled by e-mail.
@@ -48,6 +49,7 @@ RULES: tuple[Rule, ...] = (
          near=25),
     rule(I.REFUGEE_DATA_UPDATE, 2.5, "cgrs data_field"),
     rule(I.REFUGEE_DATA_UPDATE, 1, "cgrs|refugee new_document|data_field"),
+    rule(I.REFUGEE_DATA_UPDATE, 2, "cgrs|refugee|recognised marriage|change"),
     # Appointment cases about the card.
     rule(I.CARD_RENEWAL, 3, f"expire|renew {CARD_KIND}", near=12),
     rule(I.CARD_RENEWAL, 1, "expire"),
@@ -60,13 +62,17 @@ RULES: tuple[Rule, ...] = (
     rule(I.CARD_CHIP_DEFECT, 2.5, "reader broken"),
     rule(I.CARD_CHIP_DEFECT, 1.5, f"broken {CARD}", near=10),
     rule(I.CHILD_CARD, 5, "kids_id"),
-    rule(I.CHILD_CARD, 4, f"child {CARD_KIND}", near=8),
+    rule(I.CHILD_CARD, 2, f"child {CARD_KIND}", near=8),
+    rule(I.CHILD_CARD, 2, f"child {CARD_KIND}", near=16),
     rule(I.CHILD_CARD, 1, "child expire|renew|apply|birth"),
+    rule(I.CHILD_CARD, 1.5, f"child birth {CARD}|apply"),
     rule(I.EU_PLUS_CARD, 5, "card_euplus|card_eplus"),
     rule(I.EU_PLUS_CARD, 2, "permanent card_eu|card_e|eu_citizen", unless="card_fplus"),
+    rule(I.EU_PLUS_CARD, 2.5, f"permanent eu_nationality|eu_citizen {CARD}|apply", unless="spouse card_f card_fplus"),
+    rule(I.FPLUS_CARD, 2.5, "permanent spouse|card_f", unless="card_eu card_euplus card_eplus"),
     rule(I.ANNEX35_EXTENSION, 6, "annex_35"),
     rule(I.ANNEX35_EXTENSION, 1, "appeal annex_35|renew|expire"),
-    rule(I.CARD_DATA_CHANGE, 3, "data_field change|wrong|new_passport|marriage", near=10,
+    rule(I.CARD_DATA_CHANGE, 3, "data_field change|wrong|new_passport|marriage", near=15,
          unless="cgrs refugee subsidiary"),
     rule(I.CARD_DATA_CHANGE, 1.5, "newcard|new_passport data_field", unless="cgrs refugee"),
     rule(I.CARD_DATA_CHANGE, 1, "register_nat change|wrong", unless="cgrs refugee"),
@@ -80,6 +86,7 @@ RULES: tuple[Rule, ...] = (
     rule(I.GUARANTOR, 5, "annex_3bis|annex_32", unless="student_self"),
     rule(I.GUARANTOR, 3, "guarantor"),
     rule(I.GUARANTOR, 1.5, "legalise guarantor|annex_3bis|annex_32|visit"),
+    rule(I.GUARANTOR, 1.5, "legalise visit"),
     rule(I.ORANGE_CARD, 3.5, f"orange {CARD}", near=3, unless="recognised subsidiary"),
     rule(I.ORANGE_CARD, 1.5, f"orange {CARD}", near=3),
     rule(I.ORANGE_CARD, 1.5, "orange expire|renew|apply|asylum", unless="recognised subsidiary"),
@@ -105,10 +112,12 @@ RULES: tuple[Rule, ...] = (
     # Other.
     rule(I.STATUS_FOLLOWUP, 5, "followup"),
     rule(I.STATUS_FOLLOWUP, 1, "followup_weak"),
+    rule(I.STATUS_FOLLOWUP, 3, "sent_before followup_weak", near=12),
     rule(I.GENERAL_QUESTION, 2.5, "travel"),
-    # Travelling with a card is a question about travel, not a request for the card.
-    rule(I.GENERAL_QUESTION, 3, f"travel {CARD}|orange|visit",
+    # Travelling or working with a card is a question about that, not a request for the card.
+    rule(I.GENERAL_QUESTION, 3, f"travel|work_question {CARD}|orange|visit",
          unless="lost stolen expire renew collect broken pinpuk newcard data_field"),
+    rule(I.GENERAL_QUESTION, 2.5, "work_question"),
     rule(I.GENERAL_QUESTION, 3, "vote"),
     rule(I.GENERAL_QUESTION, 2, "advice"),
     rule(I.GENERAL_QUESTION, 2.5, "nationality"),
@@ -127,15 +136,17 @@ PRECEDENCE: tuple[tuple[I, float, I, float], ...] = (
     (I.REFUGEE_RESIDENCE_CARD, 3, I.ORANGE_CARD, 0.3),
     (I.REFUGEE_DATA_UPDATE, 3, I.CARD_DATA_CHANGE, 0.3),
     (I.REFUGEE_DATA_UPDATE, 3, I.REFUGEE_RESIDENCE_CARD, 0.4),
-    (I.FPLUS_CARD, 4, I.CARD_RENEWAL, 0.5),
-    (I.EU_PLUS_CARD, 4, I.CARD_RENEWAL, 0.6),
-    (I.KL_CARD_SWITCH, 4, I.CARD_RENEWAL, 0.5),
+    (I.FPLUS_CARD, 4, I.CARD_RENEWAL, 0.6),
+    (I.EU_PLUS_CARD, 4, I.CARD_RENEWAL, 0.7),
+    (I.KL_CARD_SWITCH, 4, I.CARD_RENEWAL, 0.6),
     (I.CARD_LOST, 3, I.CARD_RENEWAL, 0.4),
     (I.CARD_CHIP_DEFECT, 3, I.CARD_RENEWAL, 0.4),
     (I.CARD_DATA_CHANGE, 3, I.CARD_RENEWAL, 0.4),
     (I.CARD_COLLECTION, 3, I.CARD_RENEWAL, 0.4),
     (I.ADDITIONAL_DOCUMENTS, 4, I.REGISTRATION, 0.5),
     (I.GUARANTOR, 4, I.GENERAL_QUESTION, 0.3),
+    # "May I work (or travel) with my orange card?" is about the right, not about the card.
+    (I.GENERAL_QUESTION, 5, I.ORANGE_CARD, 0.5),
 )
 # A clear "I wrote before, no answer yet" outweighs the case it is about.
 FOLLOWUP_DOMINANCE = (5.0, 0.5)

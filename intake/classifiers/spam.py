@@ -1,7 +1,7 @@
-"""Spam and phishing, recognised by content: credential phishing, advance-fee fraud, prizes,
-fake residence or visa offers that use procedure words as bait, and bulk advertising.
+"""Spam and phishing, recognised by their content as much as by their headers.
 
-Bulk headers (List-Unsubscribe, Precedence: bulk) count too, since a citizen's own mail
+Credential phishing, advance-fee fraud, prizes, fake residence or visa offers that use
+procedure words as bait, and bulk advertising each have a weighted phrase list. Bulk headers (List-Unsubscribe, Precedence: bulk) count too, since a citizen's own mail
 never carries them. Only the writer's own words are scored: a citizen who forwards a
 scam to ask "is this real?" is answered.
 """
@@ -16,23 +16,28 @@ from intake.intents import Intent
 
 THRESHOLD = 4.0
 _SPOOFED_NAMES = ("stad gent", "microsoft", "office 365", "outlook", "it service", "servicedesk", "service desk",
-                  "helpdesk", "help desk", "administrator", "webmaster", "mail admin", "security team", "support team")
+                  "helpdesk", "help desk", "administrator", "webmaster", "mail admin", "security team", "support team",
+                  "it support", "it-support", "it department", "postmaster", "bpost", "post nl")
 
 PHISHING = phrases(
     "phishing",
     (3, (
-        r"(?:verify|validate|confirm|re-?activate|update) (?:your )?(?:account|mailbox|e-?mail|identity|password"
-        r"|credentials|login)", r"(?:mailbox|account|e-?mail) (?:will be |has been |is )?(?:deactivated|suspended"
-        r"|closed|terminated|disabled|blocked|deleted)", r"(?:storage|quota|mailbox) (?:limit )?(?:exceeded|is full)",
+        (r"(?:verify|validate|confirm|re-?activate|update) (?:your )?(?:account|mailbox|e-?mail|identity|password"
+         r"|credentials|login)"),
+        (r"(?:mailbox|account|e-?mail) (?:will be |has been |is )?(?:deactivated|suspended"
+         r"|closed|terminated|disabled|blocked|deleted)"), r"(?:storage|quota|mailbox) (?:limit )?(?:exceeded|is full)",
         r"exceeded (?:its|your) (?:storage|quota)", r"password (?:will )?expires?", r"unusual (?:sign-?in|login) activity",
         r"(?:incoming )?messages (?:are|were) (?:on hold|pending)", r"pending messages", r"login credentials",
         r"validate mailbox", r"(?:mailbox|account) (?:verification|validation)",
         r"uw (?:mailbox|account|e-?mailaccount) (?:wordt|zal worden) (?:gedeactiveerd|geblokkeerd|verwijderd)",
         r"bevestig uw (?:account|identiteit|wachtwoord|e-?mailadres)", r"verifieer uw (?:account|identiteit)",
-        r"valid(?:er|ez) votre (?:compte|bo[iî]te)", r"votre (?:compte|bo[iî]te[^\n]{0,20}) (?:sera|va [eê]tre)"
-        r" (?:d[eé]sactiv[eé]|suspendu|ferm[eé]|bloqu[eé])", r"best[aä]tigen sie ihr (?:konto|passwort)",
+        r"valid(?:er|ez) votre (?:compte|bo[iî]te)",
+        (r"votre (?:compte|bo[iî]te[^\n]{0,20}) (?:sera|va [eê]tre)"
+         r" (?:d[eé]sactiv[eé]|suspendu|ferm[eé]|bloqu[eé])"), r"best[aä]tigen sie ihr (?:konto|passwort)",
     )),
     (1.5, (r"click (?:here|below|the link|the button) to", r"klik (?:hier|op de knop) om", r"cliquez ici pour",
+           r"keep (?:your )?(?:current )?password", r"(?:log|sign)(?:ging)? ?in below",
+           r"confirm your (?:address|details) and pay", r"(?:payer|pay|betaal|betalen) (?:les |the )?(?:frais|fee|kosten)", r"en cliquant ici",
            r"without further notice", r"zonder verdere kennisgeving", r"sans autre pr[eé]avis",
            r"mandatory (?:service )?communication", r"account notification", r"within 24 hours",
            r"binnen 24 uur", r"dans les 24 heures")),
@@ -51,20 +56,24 @@ FRAUD = phrases(
         r"u heeft (?:een prijs )?gewonnen", r"vous avez gagn[eé]", r"usted ha ganado", r"has ganado",
         r"(?:gift card|giftcard|cadeaubon|iphone) (?:winner|gewonnen|gagn[eé])", r"crypto ?(?:investment|trading)",
         r"bitcoin (?:investment|profit)", r"guaranteed (?:profit|return)",
+        r"(?:receive|transfer|move|release) (?:of )?(?:the |these |this )?(?:funds|sum|money|inheritance)",
+        r"trustworthy (?:partner|person|foreigner)", r"(?:oil|finance|petroleum) minister", r"widow of",
+        r"security (?:company|vault) in", r"your (?:email|e-mail) (?:address )?(?:has )?won",
     )),
     (1.5, (r"congratulations", r"gefeliciteerd", r"f[eé]licitations", r"felicidades", r"god bless",
-           r"urgent(?:ly)? (?:reply|response)", r"percentage", r"deceased", r"overleden", r"d[eé]c[eé]d[eé]")),
+           r"urgent(?:ly)? (?:reply|response)", r"reply urgently", r"percentage", r"deceased", r"overleden",
+           r"d[eé]c[eé]d[eé]", r"million dollars", r"millions? of (?:dollars|euros)")),
 )
 # Residence and visa offers: the procedure's own words, sold with a guarantee and a price.
 FAKE_PERMIT = phrases(
     "fake residence or visa offer",
     (3, (
-        r"(?:guarantee[ds]?|gegarandeerd\w*|garanti[est]?|garantie|garantizad[oa]s?|garantid[oa]s?|gwarantowan\w*"
-        r"|гарантирова\w*|гарантова\w*|garantili|مضمون\w*|مضمونه)[^\n]{0,60}(?:residence|permit|visas?|visum|s[eé]jour"
-        r"|residencia|pobyt\w*|вид на жительство|посвідк\w*|card|carte|kaart|tarjeta|karta|карт\w*|اقامه|vize|oturum"
-        r"|verblijf\w*|green card|citizenship|nationalit\w*|passport|paspoort|passeport)",
-        r"(?:residence|permit|visas?|visum|s[eé]jour|residencia|verblijf\w*|green card|citizenship|passport|carte"
-        r"|kaart|tarjeta)[^\n]{0,40}(?:guarantee[ds]?|gegarandeerd|garanti[est]?|garantizad[oa])",
+        (r"(?:guarantee[ds]?|gegarandeerd\w*|garanti[est]?|garantie|garantizad[oa]s?|garantid[oa]s?|gwarantowan\w*"
+         r"|гарантирова\w*|гарантова\w*|garantili|مضمون\w*|مضمونه)[^\n]{0,60}(?:residence|permit|visas?|visum"
+         r"|s[eé]jour|residencia|pobyt\w*|вид на жительство|посвідк\w*|card|carte|kaart|tarjeta|karta|карт\w*|اقامه"
+         r"|vize|oturum|verblijf\w*|green card|citizenship|nationalit\w*|passport|paspoort|passeport)"),
+        (r"(?:residence|permit|visas?|visum|s[eé]jour|residencia|verblijf\w*|green card|citizenship|passport|carte"
+         r"|kaart|tarjeta)[^\n]{0,40}(?:guarantee[ds]?|gegarandeerd|garanti[est]?|garantizad[oa])"),
         r"(?:investor|investment|investisseur|investeerder\w*|golden|inversor)\w* ?(?:program\w*|visa)",
         r"taux de r[eé]ussite", r"success rate", r"slaagkans", r"tasa de [eé]xito",
         r"(?:100|99) ?%[^\n]{0,20}(?:success|r[eé]ussite|succes|slaag|garant|[eé]xito)",
@@ -89,8 +98,9 @@ ADVERTISING = phrases(
         r"opt[- ]out",
     )),
     (1.5, (
-        r"newsletter", r"nieuwsbrief", r"(?:gratis|free|gratuit|gratuite)[^\n]{0,30}(?:scan|trial|offer|quote|audit"
-        r"|consultation|website|seo|offerte|proefperiode|essai|devis)", r"\bseo\b", r"(?:groei|online )?marketing",
+        r"newsletter", r"nieuwsbrief",
+        (r"(?:gratis|free|gratuit|gratuite)[^\n]{0,30}(?:scan|trial|offer|quote|audit"
+         r"|consultation|website|seo|offerte|proefperiode|essai|devis)"), r"\bseo\b", r"(?:groei|online )?marketing",
         r"\d+ ?% (?:korting|discount|r[eé]duction|off|descuento)", r"beste ondernemer", r"dear (?:business )?owner",
         r"cher entrepreneur", r"limited time", r"act now", r"(?:top|eerste pagina|first page)[^\n]{0,20}google",
         r"special offer", r"speciale aanbieding", r"offre sp[eé]ciale", r"(?:buy|koop|achetez) (?:now|nu|maintenant)",

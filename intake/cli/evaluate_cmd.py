@@ -12,15 +12,16 @@ from rich.table import Table
 
 from intake.cli.app import app, fail
 from intake.config import load_settings
-from intake.evaluation import FIELDS, EvaluationError, Report, evaluate as run_evaluation
+from intake.evaluation import FIELDS, EvaluationError, Report
+from intake.evaluation import evaluate as run_evaluation
 from intake.routing import load_routing
+
+LabelsDirArg = typer.Argument(..., help="A folder with .eml files and labels.jsonl.")
+JsonOption = typer.Option(False, "--json", help="One JSON object with every figure.")
 
 
 @app.command()
-def evaluate(
-    labels_dir: Path = typer.Argument(..., help="A folder with .eml files and labels.jsonl."),
-    json_output: bool = typer.Option(False, "--json", help="One JSON object with every figure."),
-) -> None:
+def evaluate(labels_dir: Path = LabelsDirArg, json_output: bool = JsonOption) -> None:
     """Accuracy per field and per intent, the confusion matrix, and every miss with its evidence."""
     if not labels_dir.is_dir():
         raise fail(f"{labels_dir} is not a folder")

@@ -10,10 +10,13 @@ from intake.context import Context
 
 @app.command("web")
 def web_command(
-    host: str = typer.Option(None, help="Address to listen on (default INTAKE_WEB_HOST, 127.0.0.1)."),
+    host: str = typer.Option(
+        None, help="Address to listen on (default INTAKE_WEB_HOST, 127.0.0.1)."
+    ),
     port: int = typer.Option(None, help="Port to listen on (default INTAKE_WEB_PORT, 8080)."),
     forwarded_allow_ips: str = typer.Option(
-        None, "--forwarded-allow-ips",
+        None,
+        "--forwarded-allow-ips",
         help="Comma-separated proxy addresses whose X-Forwarded-For/-Proto are believed "
         "(default INTAKE_WEB_FORWARDED_ALLOW_IPS, 127.0.0.1).",
     ),
@@ -24,6 +27,10 @@ def web_command(
 
     ctx = Context.build()
     serve(
-        ctx, host=host or ctx.settings.web_host, port=port or ctx.settings.web_port, production=True,
-        forwarded_allow_ips=forwarded_allow_ips, workers=workers,
+        ctx,
+        host=host or ctx.settings.web_host,
+        port=port or ctx.settings.web_port,
+        production=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        workers=workers,
     )

@@ -243,7 +243,7 @@ class OutboxMessage(Base):
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     subject: Mapped[str] = mapped_column(CleanText())
     mime: Mapped[bytes] = mapped_column(LargeBinary)
-    # pending -> sent | failed | suppressed
+    # pending -> sent | failed | suppressed; sent -> bounced when a hard bounce comes back
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(CleanText())

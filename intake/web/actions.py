@@ -45,7 +45,9 @@ def assign(session: Session, ticket: Ticket, who: Account, user_id: int | None) 
     add_event(session, ticket, "assigned", actor=who.username, old=old, new=user_id)
 
 
-def change_intent(session: Session, ticket: Ticket, who: Account, routing: Routing, intent: str) -> str:
+def change_intent(
+    session: Session, ticket: Ticket, who: Account, routing: Routing, intent: str
+) -> str:
     """Set the intent and move the ticket to that intent's queue; returns the queue."""
     try:
         route = routing.route(Intent(intent))
@@ -55,8 +57,14 @@ def change_intent(session: Session, ticket: Ticket, who: Account, routing: Routi
     ticket.intent = intent
     ticket.queue = route.queue
     add_event(
-        session, ticket, "intent_changed", actor=who.username, old=old_intent, new=intent,
-        old_queue=old_queue, queue=route.queue,
+        session,
+        ticket,
+        "intent_changed",
+        actor=who.username,
+        old=old_intent,
+        new=intent,
+        old_queue=old_queue,
+        queue=route.queue,
     )
     return route.queue
 
@@ -86,8 +94,13 @@ def add_note(session: Session, ticket: Ticket, who: Account, text: str) -> None:
     if not text:
         raise ActionError("flash.empty")
     session.add(
-        TicketMessage(ticket_id=ticket.id, direction="note", author_id=who.id, body_text=text[:100_000],
-                      from_name=who.name)
+        TicketMessage(
+            ticket_id=ticket.id,
+            direction="note",
+            author_id=who.id,
+            body_text=text[:100_000],
+            from_name=who.name,
+        )
     )
     add_event(session, ticket, "note_added", actor=who.username)
 
@@ -101,7 +114,9 @@ def clear_flag(session: Session, ticket: Ticket, who: Account) -> None:
 
 def merge(session: Session, source: Ticket, who: Account, target_reference: str) -> Ticket:
     """Join this ticket into another of the same case: its messages move, it is closed and points there."""
-    target = session.scalar(select(Ticket).where(Ticket.reference == target_reference.strip().upper()))
+    target = session.scalar(
+        select(Ticket).where(Ticket.reference == target_reference.strip().upper())
+    )
     seen = set()
     while target is not None and target.merged_into and target.id not in seen:
         seen.add(target.id)
@@ -109,7 +124,9 @@ def merge(session: Session, source: Ticket, who: Account, target_reference: str)
     if target is None or target.id == source.id:
         raise ActionError("flash.merge_unknown", reference=target_reference.strip()[:40])
     session.execute(
-        update(TicketMessage).where(TicketMessage.ticket_id == source.id).values(ticket_id=target.id),
+        update(TicketMessage)
+        .where(TicketMessage.ticket_id == source.id)
+        .values(ticket_id=target.id),
         execution_options={"synchronize_session": False},
     )
     session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,7 +12,6 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from urllib.parse import quote
 
 from intake.context import Context
 from intake.web.auth import Forbidden, NotAuthenticated, require_login, session_secret
@@ -41,7 +41,9 @@ def create_app(ctx: Context) -> FastAPI:
     )
     app.state.ctx = ctx
     app.state.templates = make_templates()
-    app.state.throttle = LoginThrottle(settings.web_login_max_failures, settings.web_login_lockout_minutes * 60)
+    app.state.throttle = LoginThrottle(
+        settings.web_login_max_failures, settings.web_login_lockout_minutes * 60
+    )
     app.state.reply_templates = ReplyTemplates(settings.templates_dir, ctx.routing)
     app.add_middleware(
         SessionMiddleware,
@@ -90,7 +92,9 @@ def _add_error_pages(app: FastAPI) -> None:
         if exc.status_code == 404:
             return _error(request, 404, "error.not_found")
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
         return _error(request, exc.status_code, None, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)

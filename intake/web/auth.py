@@ -10,8 +10,9 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
+from typing import Annotated, cast
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import select
 
 from intake.config import Settings
@@ -51,8 +52,11 @@ def start_session(request: Request, user: Account, password_hash: str) -> None:
     """A fresh session after login: a new CSRF token, nothing carried over from before."""
     request.session.clear()
     request.session.update(
-        uid=user.id, ver=password_fingerprint(password_hash), at=int(time.time()),
-        csrf=secrets.token_urlsafe(32), lang=user.language,
+        uid=user.id,
+        ver=password_fingerprint(password_hash),
+        at=int(time.time()),
+        csrf=secrets.token_urlsafe(32),
+        lang=user.language,
     )
 
 
@@ -68,7 +72,7 @@ def current_account(request: Request) -> Account | None:
     """The signed-in account, looked up once per request; None when nobody is signed in."""
     known = getattr(request.state, "account", _UNKNOWN)
     if known is not _UNKNOWN:
-        return known  # type: ignore[no-any-return]
+        return cast(Account | None, known)
     account = _identify(request)
     request.state.account = account
     return account
@@ -113,7 +117,11 @@ def _identify(request: Request) -> Account | None:
         return None
     with ctx.db.session() as session:
         user = session.get(User, uid)
-        if user is None or not user.active or password_fingerprint(user.password_hash) != request.session.get("ver"):
+        if (
+            user is None
+            or not user.active
+            or password_fingerprint(user.password_hash) != request.session.get("ver")
+        ):
             end_session(request)
             return None
         account = account_of(user)
@@ -133,3 +141,9 @@ def _by_username(ctx: Context, username: str) -> Account | None:
     with ctx.db.session() as session:
         user = session.scalar(select(User).where(User.username == username.strip().lower()))
         return account_of(user) if user is not None and user.active else None
+
+
+# Route parameters: the signed-in account, checked to hold at least that role.
+AgentUser = Annotated[Account, Depends(require_role("agent"))]
+ManagerUser = Annotated[Account, Depends(require_role("manager"))]
+AdminUser = Annotated[Account, Depends(require_role("admin"))]

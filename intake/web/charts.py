@@ -21,18 +21,27 @@ def flow_chart(days: Sequence[FlowDay], *, title: str, in_label: str, out_label:
     slot = plot_w / max(1, len(days))
     bar = max(1.0, slot * 0.38)
     parts = [
-        f'<svg class="chart" role="img" aria-labelledby="flow-title" viewBox="0 0 {width} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">',
+        (
+            f'<svg class="chart" role="img" aria-labelledby="flow-title" viewBox="0 0 {width} {height}" '
+            f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">'
+        ),
         f'<title id="flow-title">{escape(title)}</title>',
     ]
     for i in range(5):
         value = scale * i / 4
         y = top + plot_h - plot_h * i / 4
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d5da" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#444">{value:g}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d5da" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#444">{value:g}</text>'
+        )
     for i, day in enumerate(days):
         x = left + slot * i + slot / 2
-        for offset, value, colour, label in ((-bar, day.inflow, IN_COLOUR, in_label), (0, day.outflow, OUT_COLOUR, out_label)):
+        for offset, value, colour, label in (
+            (-bar, day.inflow, IN_COLOUR, in_label),
+            (0, day.outflow, OUT_COLOUR, out_label),
+        ):
             h = plot_h * value / scale
             parts.append(
                 f'<rect class="bar" x="{x + offset:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
@@ -41,7 +50,7 @@ def flow_chart(days: Sequence[FlowDay], *, title: str, in_label: str, out_label:
         if (len(days) - 1 - i) % 7 == 0:
             parts.append(
                 f'<text x="{x:.1f}" y="{height - 10}" text-anchor="middle" font-size="11" fill="#444">'
-                f'{day.day.strftime("%d/%m")}</text>'
+                f"{day.day.strftime('%d/%m')}</text>"
             )
     parts.append(_legend(left, 14, ((in_label, IN_COLOUR), (out_label, OUT_COLOUR))))
     parts.append("</svg>")
@@ -55,16 +64,22 @@ def bar_list(items: Sequence[tuple[str, int]], *, title: str) -> str:
     height = row * len(items) + 8
     peak = max([1, *(n for _, n in items)])
     parts = [
-        f'<svg class="chart chart-small" role="img" aria-labelledby="ages-title" viewBox="0 0 {width} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg">',
+        (
+            f'<svg class="chart chart-small" role="img" aria-labelledby="ages-title" '
+            f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+        ),
         f'<title id="ages-title">{escape(title)}</title>',
     ]
     for i, (label, count) in enumerate(items):
         y = 4 + i * row
         w = (width - label_w - 50) * count / peak
         parts.append(f'<text x="0" y="{y + 16}" font-size="12" fill="#222">{escape(label)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="16" fill="{IN_COLOUR}"/>')
-        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="12" fill="#222">{count}</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="16" fill="{IN_COLOUR}"/>'
+        )
+        parts.append(
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="12" fill="#222">{count}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -15,8 +15,19 @@ from intake.store import Database
 from intake.store.models import Ticket, User
 
 COLUMNS = (
-    "reference", "queue", "intent", "status", "language", "received_at", "acknowledged_at",
-    "first_reply_at", "closed_at", "assigned_to", "needs_human", "missing_documents", "merged_into",
+    "reference",
+    "queue",
+    "intent",
+    "status",
+    "language",
+    "received_at",
+    "acknowledged_at",
+    "first_reply_at",
+    "closed_at",
+    "assigned_to",
+    "needs_human",
+    "missing_documents",
+    "merged_into",
 )
 BATCH = 2000
 
@@ -33,9 +44,19 @@ def export_rows(db: Database, first: date, last: date, zone: ZoneInfo) -> Iterat
     with db.session() as session:
         query = (
             select(
-                Ticket.reference, Ticket.queue, Ticket.intent, Ticket.status, Ticket.language,
-                Ticket.received_at, Ticket.acknowledged_at, Ticket.first_reply_at, Ticket.closed_at,
-                User.username, Ticket.needs_human, Ticket.missing_documents, target.reference,
+                Ticket.reference,
+                Ticket.queue,
+                Ticket.intent,
+                Ticket.status,
+                Ticket.language,
+                Ticket.received_at,
+                Ticket.acknowledged_at,
+                Ticket.first_reply_at,
+                Ticket.closed_at,
+                User.username,
+                Ticket.needs_human,
+                Ticket.missing_documents,
+                target.reference,
             )
             .outerjoin(User, User.id == Ticket.assigned_to)
             .outerjoin(target, target.id == Ticket.merged_into)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
-from sqlalchemy import Select, exists, func, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from intake.statuses import OPEN_STATUSES, TicketStatus
@@ -21,9 +21,26 @@ WAITING_FOR_TEAM = (TicketStatus.NEW.value, TicketStatus.OPEN.value)
 WAITING_SQL = text("tickets.status IN (" + ", ".join(f"'{s}'" for s in WAITING_FOR_TEAM) + ")")
 STATUS_FILTERS = ("waiting", "open", "any", *(s.value for s in TicketStatus))
 # Languages offered in the filter; tickets in other languages are found with "any".
-FILTER_LANGUAGES = ("nl", "en", "fr", "de", "es", "ar", "uk", "ru", "tr", "fa", "ps", "so", "ti", "pl", "ro")
+FILTER_LANGUAGES = (
+    "nl",
+    "en",
+    "fr",
+    "de",
+    "es",
+    "ar",
+    "uk",
+    "ru",
+    "tr",
+    "fa",
+    "ps",
+    "so",
+    "ti",
+    "pl",
+    "ro",
+)
 # Path ids beyond a 64-bit integer cannot exist; refusing them early keeps them away from the database.
 DatabaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+AnySelect = Select[*tuple[Any, ...]]
 _REFERENCE = re.compile(r"^[A-Za-z]{2,5}-\d{4}-\d{6}$")
 
 
@@ -44,7 +61,9 @@ class TicketFilter:
         return replace(
             self,
             queue=self.queue if self.queue in queues else None,
-            status=self.status if self.status in STATUS_FILTERS else ("any" if self.q else "waiting"),
+            status=self.status
+            if self.status in STATUS_FILTERS
+            else ("any" if self.q else "waiting"),
             language=self.language if self.language in FILTER_LANGUAGES else None,
             q=self.q.strip()[:200],
         )
@@ -52,11 +71,21 @@ class TicketFilter:
     def query_args(self, **changes: object) -> dict[str, str]:
         """The filter as URL query arguments (for links that keep it), without empty ones."""
         values = {
-            "queue": self.queue, "status": self.status, "language": self.language,
-            "mine": self.mine, "unassigned": self.unassigned, "documents": self.documents,
-            "flagged": self.flagged, "q": self.q, **changes,
+            "queue": self.queue,
+            "status": self.status,
+            "language": self.language,
+            "mine": self.mine,
+            "unassigned": self.unassigned,
+            "documents": self.documents,
+            "flagged": self.flagged,
+            "q": self.q,
+            **changes,
         }
-        return {k: ("1" if v is True else str(v)) for k, v in values.items() if v not in (None, False, "")}
+        return {
+            k: ("1" if v is True else str(v))
+            for k, v in values.items()
+            if v not in (None, False, "")
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,34 +135,58 @@ def queue_counts(session: Session, queues: list[str]) -> list[QueueCount]:
     return [QueueCount(q, waiting.get(q, 0), open_.get(q, 0)) for q in names]
 
 
-def list_tickets(session: Session, f: TicketFilter, *, user_id: int | None, limit: int) -> TicketPage:
+def list_tickets(
+    session: Session, f: TicketFilter, *, user_id: int | None, limit: int
+) -> TicketPage:
     """One page of tickets, oldest first; `after` continues from the previous page's last row."""
     assignee = aliased(User)
-    query = (
+    columns = (
         select(
-            Ticket.id, Ticket.reference, Ticket.subject, Ticket.queue, Ticket.intent, Ticket.status,
-            Ticket.language, Ticket.received_at, Contact.name, Contact.email,
+            Ticket.id,
+            Ticket.reference,
+            Ticket.subject,
+            Ticket.queue,
+            Ticket.intent,
+            Ticket.status,
+            Ticket.language,
+            Ticket.received_at,
+            Contact.name,
+            Contact.email,
             func.coalesce(func.nullif(assignee.display_name, ""), assignee.username),
-            Ticket.needs_human, Ticket.missing_documents,
+            Ticket.needs_human,
+            Ticket.missing_documents,
         )
         .outerjoin(Contact, Contact.id == Ticket.contact_id)
         .outerjoin(assignee, assignee.id == Ticket.assigned_to)
     )
-    query = _apply_filter(query, f, user_id)
+    query = _apply_filter(columns, f, user_id)
     cursor = _parse_cursor(f.after)
     if cursor is not None:
         query = query.where(tuple_(Ticket.received_at, Ticket.id) > tuple_(*cursor))
     rows = session.execute(query.order_by(Ticket.received_at, Ticket.id).limit(limit + 1)).all()
     tickets = [
-        TicketRow(r[0], r[1] or f"#{r[0]}", r[2], r[3], r[4], r[5], r[6], r[7], r[8] or "", r[9] or "",
-                  r[10], r[11], r[12])
+        TicketRow(
+            r[0],
+            r[1] or f"#{r[0]}",
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8] or "",
+            r[9] or "",
+            r[10],
+            r[11],
+            r[12],
+        )
         for r in rows[:limit]
     ]
     more = len(rows) > limit
     return TicketPage(tickets, _cursor(tickets[-1]) if more and tickets else None)
 
 
-def _apply_filter(query: Select, f: TicketFilter, user_id: int | None) -> Select:  # type: ignore[type-arg]
+def _apply_filter(query: AnySelect, f: TicketFilter, user_id: int | None) -> AnySelect:
     if f.status == "waiting":
         query = query.where(WAITING_SQL)
     elif f.status == "open":
@@ -150,7 +203,10 @@ def _apply_filter(query: Select, f: TicketFilter, user_id: int | None) -> Select
         query = query.where(Ticket.assigned_to.is_(None))
     if f.documents:
         query = query.where(
-            or_(Ticket.status == TicketStatus.WAITING_FOR_DOCUMENTS.value, Ticket.missing_documents.is_(True))
+            or_(
+                Ticket.status == TicketStatus.WAITING_FOR_DOCUMENTS.value,
+                Ticket.missing_documents.is_(True),
+            )
         )
     if f.flagged:
         query = query.where(Ticket.needs_human.is_(True))
@@ -159,7 +215,7 @@ def _apply_filter(query: Select, f: TicketFilter, user_id: int | None) -> Select
     return query
 
 
-def _search(q: str):  # type: ignore[no-untyped-def]
+def _search(q: str) -> ColumnElement[bool]:
     """Reference, e-mail address, name, subject or message text."""
     if _REFERENCE.match(q):
         return Ticket.reference == q.upper()
@@ -198,6 +254,7 @@ def all_agents(session: Session) -> list[tuple[int, str]]:
     """Active users a ticket can be assigned to, by name."""
     rows = session.execute(
         select(User.id, func.coalesce(func.nullif(User.display_name, ""), User.username))
-        .where(User.active.is_(True)).order_by(User.username)
+        .where(User.active.is_(True))
+        .order_by(User.username)
     )
     return [(r[0], r[1]) for r in rows]

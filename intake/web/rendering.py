@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,7 +38,7 @@ def render(request: Request, name: str, status_code: int = 200, **values: Any) -
     ctx = context_of(request)
     t = translator(request)
     zone = ZoneInfo(ctx.settings.web_timezone)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     page = {
         "t": t,
         "account": current_account(request),
@@ -56,7 +56,9 @@ def render(request: Request, name: str, status_code: int = 200, **values: Any) -
 
 def flash(request: Request, key: str, kind: str = "ok", **values: object) -> None:
     """A message for the next page, stored in the session as a catalogue key and its values."""
-    request.session.setdefault("flash", []).append([kind, key, {k: str(v) for k, v in values.items()}])
+    request.session.setdefault("flash", []).append(
+        [kind, key, {k: str(v) for k, v in values.items()}]
+    )
 
 
 def pop_flashes(request: Request) -> list[tuple[str, str]]:
@@ -83,8 +85,9 @@ def format_age(delta: timedelta, t: Translator) -> str:
 
 
 def filesize(size: int) -> str:
+    value = float(size)
     for unit in ("B", "KB", "MB"):
-        if size < 1024:
-            return f"{size:.0f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return f"{size:.1f} GB"
+        if value < 1024:
+            return f"{value:.0f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"

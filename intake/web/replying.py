@@ -14,14 +14,28 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    select_autoescape,
+)
 
 from intake.context import Context
 from intake.delivery import Sender, deliver
 from intake.errors import DeliveryError
-from intake.replies import RTL_LANGUAGES, greeting_name, header_safe, make_message_id, msgid_safe, reply_subject
-from intake.routing import Routing
 from intake.intents import Intent
+from intake.replies import (
+    RTL_LANGUAGES,
+    greeting_name,
+    header_safe,
+    make_message_id,
+    msgid_safe,
+    reply_subject,
+)
+from intake.routing import Routing
 from intake.statuses import TicketStatus
 from intake.store.models import OutboxMessage, Ticket, TicketMessage, utcnow
 from intake.tickets import add_event
@@ -52,9 +66,16 @@ class ReplyTemplates:
     def __init__(self, templates_dir: Path, routing: Routing) -> None:
         self.routing = routing
         self.env = Environment(
-            loader=ChoiceLoader([FileSystemLoader(str(templates_dir / "agent_replies")), FileSystemLoader(str(PACKAGED))]),
-            undefined=StrictUndefined, autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-            trim_blocks=True, lstrip_blocks=True,
+            loader=ChoiceLoader(
+                [
+                    FileSystemLoader(str(templates_dir / "agent_replies")),
+                    FileSystemLoader(str(PACKAGED)),
+                ]
+            ),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
 
     def languages_for(self, language: str | None) -> tuple[str, ...]:
@@ -62,7 +83,9 @@ class ReplyTemplates:
             return (language,)
         return FALLBACK_LANGUAGES
 
-    def prefill(self, kind: str, ticket: Ticket, *, citizen_name: str, agent_name: str, office_name: str) -> str:
+    def prefill(
+        self, kind: str, ticket: Ticket, *, citizen_name: str, agent_name: str, office_name: str
+    ) -> str:
         parts = []
         for lang in self.languages_for(ticket.language):
             values = {
@@ -73,7 +96,11 @@ class ReplyTemplates:
                 "documents": self.documents(ticket, lang),
                 "intent": ticket.intent,
             }
-            parts.append(self.env.get_template(f"{lang}/{_TEMPLATE_NAMES[kind]}.txt.j2").render(values).strip())
+            parts.append(
+                self.env.get_template(f"{lang}/{_TEMPLATE_NAMES[kind]}.txt.j2")
+                .render(values)
+                .strip()
+            )
         return SEPARATOR.join(parts) + "\n"
 
     def documents(self, ticket: Ticket, language: str) -> list[str]:
@@ -92,7 +119,13 @@ class ReplyTemplates:
 
 
 def queue_agent_reply(
-    ctx: Context, templates: ReplyTemplates, ticket_id: int, who: Account, text: str, *, kind: str,
+    ctx: Context,
+    templates: ReplyTemplates,
+    ticket_id: int,
+    who: Account,
+    text: str,
+    *,
+    kind: str,
     then_status: str | None,
 ) -> Queued:
     """Write the reply, its thread entry and its outbox row in one transaction; then try to send it."""
@@ -108,26 +141,48 @@ def queue_agent_reply(
         contact = ticket.contact
         if contact is None or not contact.email:
             raise ActionError("flash.no_contact")
+        if contact.undeliverable_since is not None:
+            raise ActionError("flash.undeliverable")
         answered = last_incoming(session, ticket.id)
         references = tuple(thread_message_ids(session, ticket.id))
         reference = ticket.reference or f"#{ticket.id}"
-        subject = reply_subject(reference, answered.subject if answered is not None else ticket.subject)
+        subject = reply_subject(
+            reference, answered.subject if answered is not None else ticket.subject
+        )
         message_id = make_message_id(ctx.settings, reference, kind)
         mime = build_agent_mime(
-            ctx, text=text, subject=subject, to_addr=contact.email, to_name=contact.name, message_id=message_id,
-            in_reply_to=answered.message_id if answered is not None else None, references=references,
+            ctx,
+            text=text,
+            subject=subject,
+            to_addr=contact.email,
+            to_name=contact.name,
+            message_id=message_id,
+            in_reply_to=answered.message_id if answered is not None else None,
+            references=references,
             languages=section_languages(templates, ticket.language, text),
         )
         session.add(
             TicketMessage(
-                ticket_id=ticket.id, direction="out", author_id=who.id, message_id=message_id,
-                from_addr=ctx.settings.office_address, from_name=who.name, to_addrs=contact.email,
-                subject=subject, body_text=text, language=ticket.language,
+                ticket_id=ticket.id,
+                direction="out",
+                author_id=who.id,
+                message_id=message_id,
+                from_addr=ctx.settings.office_address,
+                from_name=who.name,
+                to_addrs=contact.email,
+                subject=subject,
+                body_text=text,
+                language=ticket.language,
             )
         )
         row = OutboxMessage(
-            ticket_id=ticket.id, kind=kind, to_addr=contact.email, message_id=message_id, subject=subject,
-            mime=mime, next_attempt_at=utcnow(),
+            ticket_id=ticket.id,
+            kind=kind,
+            to_addr=contact.email,
+            message_id=message_id,
+            subject=subject,
+            mime=mime,
+            next_attempt_at=utcnow(),
         )
         session.add(row)
         session.flush()
@@ -152,7 +207,9 @@ def _send_now(ctx: Context, outbox_id: int) -> str:
         return "pending"
 
 
-def section_languages(templates: ReplyTemplates, language: str | None, text: str) -> tuple[str, ...]:
+def section_languages(
+    templates: ReplyTemplates, language: str | None, text: str
+) -> tuple[str, ...]:
     """The language of each section of the text: the citizen's, or Dutch and English as prefilled."""
     sections = len(_SECTIONS.split(text))
     languages = templates.languages_for(language)
@@ -160,8 +217,16 @@ def section_languages(templates: ReplyTemplates, language: str | None, text: str
 
 
 def build_agent_mime(
-    ctx: Context, *, text: str, subject: str, to_addr: str, to_name: str, message_id: str,
-    in_reply_to: str | None, references: tuple[str, ...], languages: tuple[str, ...],
+    ctx: Context,
+    *,
+    text: str,
+    subject: str,
+    to_addr: str,
+    to_name: str,
+    message_id: str,
+    in_reply_to: str | None,
+    references: tuple[str, ...],
+    languages: tuple[str, ...],
 ) -> bytes:
     """The agent's text as a mail: plain text plus a plain HTML alternative of the same paragraphs.
 
@@ -199,15 +264,20 @@ def build_agent_mime(
 
 
 _LAYOUT = Environment(
-    loader=FileSystemLoader(str(PACKAGED)), autoescape=True, undefined=StrictUndefined,
-    trim_blocks=True, lstrip_blocks=True,
+    loader=FileSystemLoader(str(PACKAGED)),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
 
 
 def _paragraphs(text: str) -> list[list[list[tuple[str, str]]]]:
     """Paragraphs of lines of (kind, value) runs, where kind is 'text' or 'link'."""
-    return [[_runs(line) for line in block.split("\n")] for block in re.split(r"\n\s*\n", text.strip())]
+    return [
+        [_runs(line) for line in block.split("\n")] for block in re.split(r"\n\s*\n", text.strip())
+    ]
 
 
 def _runs(line: str) -> list[tuple[str, str]]:

@@ -13,9 +13,48 @@ import nh3
 from selectolax.lexbor import LexborHTMLParser
 
 TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "q", "s", "small",
-    "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 ATTRIBUTES = {
     "a": {"href", "title"},
@@ -25,7 +64,17 @@ ATTRIBUTES = {
     "*": {"dir", "lang"},
 }
 # Removed together with what they contain, not just unwrapped.
-DROP_WITH_CONTENT = {"script", "style", "title", "head", "noscript", "template", "iframe", "object", "textarea"}
+DROP_WITH_CONTENT = {
+    "script",
+    "style",
+    "title",
+    "head",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "textarea",
+}
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 _INLINE_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]+$", re.IGNORECASE)
 
@@ -72,4 +121,4 @@ def _replace_outside_images(html: str, remote_note: str, inline_note: str) -> st
         else:
             img.decompose()
     body = tree.body
-    return body.inner_html if body is not None else ""
+    return (body.inner_html or "") if body is not None else ""

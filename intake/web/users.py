@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from intake.errors import IntakeError
 from intake.store import Database
@@ -20,8 +22,12 @@ LANGUAGES = ("nl", "en")
 MIN_PASSWORD_LENGTH = 12
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both cases take the same time."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class UserError(IntakeError):
@@ -73,7 +79,7 @@ def authenticate(db: Database, username: str, password: str) -> tuple[Account, s
     """The account and its password hash when the password matches an active user, else None."""
     with db.session() as session:
         user = session.scalar(select(User).where(User.username == username.strip().lower()))
-        stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+        stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
         try:
             _hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
@@ -86,7 +92,13 @@ def authenticate(db: Database, username: str, password: str) -> tuple[Account, s
 
 
 def add_user(
-    db: Database, username: str, *, role: str, password: str | None, display_name: str = "", language: str = "nl"
+    db: Database,
+    username: str,
+    *,
+    role: str,
+    password: str | None,
+    display_name: str = "",
+    language: str = "nl",
 ) -> Account:
     """A new account; password None makes an account that can only sign in through single sign-on."""
     username = _clean_username(username)
@@ -99,8 +111,12 @@ def add_user(
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise UserError(f"user {username!r} already exists")
         user = User(
-            username=username, role=role, display_name=display_name.strip()[:255], language=language,
-            password_hash=hash_password(password) if password is not None else "", active=True,
+            username=username,
+            role=role,
+            display_name=display_name.strip()[:255],
+            language=language,
+            password_hash=hash_password(password) if password is not None else "",
+            active=True,
         )
         session.add(user)
         session.flush()
@@ -135,7 +151,9 @@ def set_language(db: Database, user_id: int, language: str) -> None:
 def list_users(db: Database) -> list[tuple[Account, bool]]:
     """Every account with whether it is active, by username."""
     with db.session() as session:
-        return [(account_of(u), u.active) for u in session.scalars(select(User).order_by(User.username))]
+        return [
+            (account_of(u), u.active) for u in session.scalars(select(User).order_by(User.username))
+        ]
 
 
 def count_users(db: Database) -> int:
@@ -143,7 +161,7 @@ def count_users(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def _get(session, username: str) -> User:  # type: ignore[no-untyped-def]
+def _get(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise UserError(f"no user {username!r}")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
@@ -31,7 +31,7 @@ class Example:
         msg["From"] = self.sender
         msg["To"] = "migratie@stad.gent"
         msg["Subject"] = self.subject
-        msg["Date"] = format_datetime(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
+        msg["Date"] = format_datetime(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
         msg["Message-ID"] = f"<{self.id}@example.com>"
         if self.reply_to_ack:
             msg["In-Reply-To"] = "<intake.0a1b2c@stad.gent>"

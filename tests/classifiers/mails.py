@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -35,7 +35,7 @@ def mail(
     msg["From"] = sender
     msg["To"] = "migratie@stad.gent"
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc))
+    msg["Date"] = format_datetime(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
     msg["Message-ID"] = "<test-1@example.com>"
     if in_reply_to:
         msg["In-Reply-To"] = in_reply_to

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from intake.classifiers import classify
@@ -90,3 +92,32 @@ def test_a_student_who_mentions_the_annex_32_of_her_sponsor_is_no_guarantor() ->
 ])
 def test_i_wrote_before_and_have_no_answer_is_a_status_followup(body: str) -> None:
     assert verdict(mail(body, subject="aanvraag")).intent is Intent.STATUS_FOLLOWUP
+
+
+@pytest.mark.parametrize(("subject", "body", "intent"), [
+    ("vraag", "ik wil mijn kaart omzetten naar een F plus kaart, mijn vrouw is Italiaanse", Intent.FPLUS_CARD),
+    ("вопрос", "Здравствуйте, муж гражданин Франции, хочу получить карта F+. Что нужно?", Intent.FPLUS_CARD),
+    ("anexo", "hola mi anex 35 vence el viernes, que hago?", Intent.ANNEX35_EXTENSION),
+    ("annexe", "bonjour mon annexe 35 expire bientot, je voudrais la prolonger", Intent.ANNEX35_EXTENSION),
+    ("vraag", "mijn bijlage 35 loopt af volgende week, wanneer kan ik komen", Intent.ANNEX35_EXTENSION),
+    ("karta", "Dzień dobry, chcę przejść z karty B na kartę K. Jakie dokumenty?", Intent.KL_CARD_SWITCH),
+])
+def test_transliterated_and_mixed_spellings_of_cards_and_annexes_are_understood(
+    subject: str, body: str, intent: Intent
+) -> None:
+    assert verdict(mail(body, subject=subject)).intent is intent
+
+
+def _phone_typed(text: str) -> str:
+    import re
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return re.sub(r"[.,;:!?]", "", plain)
+
+
+@pytest.mark.parametrize("example", CITIZEN, ids=[ex.id for ex in CITIZEN])
+def test_the_same_mail_typed_on_a_phone_without_accents_or_punctuation_gets_the_same_intent(example) -> None:  # type: ignore[no-untyped-def]
+    typed = replace(example, subject=_phone_typed(example.subject), body=_phone_typed(example.body))
+    got = classify(parse_mail(typed.raw()))
+    assert got.intent.value == example.intent or got.intent.value in example.also, got.evidence

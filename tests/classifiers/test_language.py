@@ -66,3 +66,14 @@ def test_a_photo_without_subject_or_text_has_no_language() -> None:
     got = verdict(mail("", subject="", attachments=[("IMG_0001.jpeg", "image/jpeg", b"\xff\xd8" + b"x" * 500)]))
     assert got.language is None
     assert got.send_ack
+
+
+def test_py3langid_takes_over_when_fasttext_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from intake.classifiers import language
+
+    monkeypatch.setattr(language, "_ranker", None)
+    monkeypatch.setattr(language, "_fasttext", lambda: None)
+    assert identify(SAMPLES["nl"]) == ("nl", identify(SAMPLES["nl"])[1])
+    assert "py3langid" in identify(SAMPLES["fr"])[1]
+    assert identify(SAMPLES["fr"])[0] == "fr"
+    monkeypatch.setattr(language, "_ranker", None)

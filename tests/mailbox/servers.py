@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 
 from tests.dovecot import free_port
 
-_IN_REPLY_TO = re.compile(rb"^in-reply-to:[ \t]*<?([^>\r\n]*)>?", re.I | re.M)
+_IN_REPLY_TO = re.compile(rb"^in-reply-to:[ \t]*<?([^>\r\n]*)>?", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         if self.sink.refuse_with:
             return self.sink.refuse_with
         with self.sink.lock:

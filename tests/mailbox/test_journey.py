@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.dovecot import Dovecot
 from tests.mailbox.conftest import Mailroom, citizen_messages, wait_until
 
 
@@ -42,24 +43,23 @@ def test_without_idle_it_polls_over_starttls_and_marks_mail_done_with_a_keyword(
 
 def test_xoauth2_login_with_a_token_from_a_command(mailroom: Mailroom, tmp_path) -> None:
     # Given a server that accepts one OAuth2 access token, as hosted mailboxes do
-    from tests.dovecot import Dovecot
-
     mailroom.dovecot.cleanup()
     mailroom.dovecot = Dovecot(oauth2_token="tok-3f9a")
-    mailroom.dovecot.start()
-    (tmp_path / "token").write_text("tok-3f9a\n")
+    try:
+        mailroom.dovecot.start()
+        (tmp_path / "token").write_text("tok-3f9a\n")
 
-    # When the worker gets its token from a command and has no password
-    worker = mailroom.start_worker(
-        **mailroom.dovecot.settings("tls"), imap_password=None, imap_oauth2_token_command=f"cat {tmp_path / 'token'}"
-    )
-    mailroom.append(citizen_messages(3, "oauth"))
+        # When the worker gets its token from a command and has no password
+        worker = mailroom.start_worker(imap_password=None, imap_oauth2_token_command=f"cat {tmp_path / 'token'}")
+        mailroom.append(citizen_messages(3, "oauth"))
 
-    # Then it signs in with XOAUTH2 and files the mail
-    wait_until(lambda: mailroom.all_filed() and mailroom.all_acknowledged(), 60, "3 through")
-    assert worker.terminate() == 0
-    assert "method=XOAUTH2" in mailroom.dovecot.log_text()
-    mailroom.assert_exactly_once()
+        # Then it signs in with XOAUTH2 and files the mail
+        wait_until(lambda: mailroom.all_filed() and mailroom.all_acknowledged(), 60, "3 through")
+        assert worker.terminate() == 0
+        assert "method=XOAUTH2" in mailroom.dovecot.log_text()
+        mailroom.assert_exactly_once()
+    finally:
+        mailroom.dovecot.cleanup()
 
 
 def test_without_redis_the_worker_runs_in_one_process_on_sqlite(mailroom: Mailroom, tmp_path) -> None:

@@ -208,6 +208,8 @@ def test_handlers_decide_status_and_appointment_link_from_the_routing_file(
         ("AW: Antw: Fwd: vraag", f"[{REFERENCE}] Re: vraag"),
         ("", f"[{REFERENCE}]"),
         ("evil\r\nBcc: x@example.net", f"[{REFERENCE}] Re: evil Bcc: x@example.net"),
+        # An undecodable leftover is not read as an encoded word again on the way out.
+        ("carte =?ut-8?q?=C3=A0?= \udcc3", f"[{REFERENCE}] Re: carte = ?ut-8?q?=C3=A0?= \ufffd"),
     ],
 )
 def test_the_subject_carries_the_reference_and_the_original(original: str, subject: str) -> None:

@@ -110,3 +110,13 @@ def test_no_more_than_the_daily_number_of_acknowledgements_per_sender(
     last = room.tickets()[-1]
     (suppressed,) = room.events(last.reference, "reply_suppressed")
     assert suppressed.data["reason"] == "daily limit of 3 acknowledgements reached"
+
+
+@pytest.mark.parametrize("address", ["amina@exämple.com", "amina@localhost", "a..b@example.com"])
+def test_an_address_we_cannot_send_to_gets_no_reply_but_a_ticket(
+    sqlite_mailroom: Mailroom, address: str
+) -> None:
+    outcome, _ = sqlite_mailroom.write(as_=verdict(Intent.FPLUS_CARD), sender=f"Amina <{address}>")
+
+    assert outcome == "ticket_opened"
+    assert sqlite_mailroom.smtp.messages == []

@@ -6,7 +6,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -47,7 +47,9 @@ class Web:
     def login(self, username: str, password: str = PASSWORD) -> None:
         self.client.cookies.clear()
         token = _CSRF.search(self.client.get("/login").text).group(1)  # type: ignore[union-attr]
-        response = self.client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        response = self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
         assert response.status_code == 303, response.text[:500]
 
     def post(self, path: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -88,7 +90,14 @@ def web(web_ctx: Context, make_web) -> Web:  # type: ignore[no-untyped-def]
 
 def add_team(ctx: Context) -> None:
     add_user(ctx.db, "agent", role="agent", password=PASSWORD, display_name="Anna Agent")
-    add_user(ctx.db, "manager", role="manager", password=PASSWORD, display_name="Mo Manager", language="en")
+    add_user(
+        ctx.db,
+        "manager",
+        role="manager",
+        password=PASSWORD,
+        display_name="Mo Manager",
+        language="en",
+    )
     add_user(ctx.db, "admin", role="admin", password=PASSWORD, display_name="Ada Admin")
 
 
@@ -103,8 +112,9 @@ def age_ticket(ctx: Context, ticket_id: int, days: float) -> None:
     """Pretend the ticket arrived `days` ago."""
     with ctx.db.session() as session:
         session.execute(
-            update(Ticket).where(Ticket.id == ticket_id)
-            .values(received_at=datetime.now(timezone.utc) - timedelta(days=days))
+            update(Ticket)
+            .where(Ticket.id == ticket_id)
+            .values(received_at=datetime.now(UTC) - timedelta(days=days))
         )
 
 
@@ -119,11 +129,13 @@ def three_citizens() -> tuple[bytes, bytes, bytes]:
     return (
         citizen_mail(sender="Amina Test <amina@example.com>", subject="Aanvraag F+ kaart"),
         citizen_mail(
-            sender="Oleh Test <oleh@example.org>", subject="Lost my residence card",
+            sender="Oleh Test <oleh@example.org>",
+            subject="Lost my residence card",
             body="Hello, I lost my residence card yesterday. What should I do? Regards, Oleh",
         ),
         citizen_mail(
-            sender="Marie Test <marie@example.net>", subject="Question",
+            sender="Marie Test <marie@example.net>",
+            subject="Question",
             body="Bonjour, j'ai une question générale sur mon séjour. Merci, Marie",
         ),
     )

@@ -42,11 +42,18 @@ def test_the_json_endpoints_hold_to_their_description(signed_in: Web) -> None:
     schema.app = signed_in.app
     cookie = "; ".join(f"{k}={v}" for k, v in signed_in.client.cookies.items())
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} >= {"/api/queues", "/api/tickets", "/api/tickets/{ticket_id}", "/api/dashboard"}
+    assert {op.path for op in operations} >= {
+        "/api/queues",
+        "/api/tickets",
+        "/api/tickets/{ticket_id}",
+        "/api/dashboard",
+    }
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def call(case) -> None:  # type: ignore[no-untyped-def]
             case.call_and_validate(headers={"Cookie": cookie})
 

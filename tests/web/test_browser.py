@@ -25,19 +25,29 @@ from tests.web.test_sanitize import hostile_mail
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"
+)
 
 
 class LiveServer:
     """The app under uvicorn in a thread, on a port the OS picks."""
 
     def __init__(self, ctx: Context) -> None:
-        config = uvicorn.Config(create_app(ctx), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            create_app(ctx), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -62,7 +72,9 @@ def browser() -> Iterator:  # type: ignore[type-arg]
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=30_000
+        )
         try:
             yield chromium
         finally:
@@ -71,7 +83,9 @@ def browser() -> Iterator:  # type: ignore[type-arg]
 
 @pytest.fixture
 def live(tmp_path, make_context, smtp_server) -> Iterator[tuple[Context, str]]:  # type: ignore[no-untyped-def]
-    ctx = make_context(f"sqlite:///{tmp_path / 'browser.db'}", web_cookie_secure=False, **smtp_server.settings())
+    ctx = make_context(
+        f"sqlite:///{tmp_path / 'browser.db'}", web_cookie_secure=False, **smtp_server.settings()
+    )
     add_team(ctx)
     with LiveServer(ctx) as base_url:
         yield ctx, base_url
@@ -83,12 +97,23 @@ def open_page(browser, base_url: str, **context_options):  # type: ignore[no-unt
     page = browser.new_context(**context_options).new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.problems = []  # type: ignore[attr-defined]
-    page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+        ),
+    )
     page.on("pageerror", lambda e: page.problems.append(f"script error: {e}"))
     page.on("dialog", lambda d: (page.problems.append(f"dialog: {d.message}"), d.dismiss()))
     own_host = urlsplit(base_url).hostname
-    page.on("request", lambda r: page.problems.append(f"remote request: {r.url}")
-            if urlsplit(r.url).hostname not in (own_host, None) and not r.url.startswith("data:") else None)
+    page.on(
+        "request",
+        lambda r: (
+            page.problems.append(f"remote request: {r.url}")
+            if urlsplit(r.url).hostname not in (own_host, None) and not r.url.startswith("data:")
+            else None
+        ),
+    )
     return page
 
 
@@ -132,7 +157,10 @@ def test_an_agent_answers_and_closes_the_oldest_ticket(live, browser, smtp_serve
     # She edits the prefilled reply (in the citizen's English) and sends it
     prefilled = page.input_value("#reply-text")
     assert prefilled.startswith("Dear Oleh Test")
-    page.fill("#reply-text", prefilled.replace("\n\n\n\n", "\n\nPlease report the loss at the police first.\n\n", 1))
+    page.fill(
+        "#reply-text",
+        prefilled.replace("\n\n\n\n", "\n\nPlease report the loss at the police first.\n\n", 1),
+    )
     page.select_option("select[name=then_status]", "open")
     page.screenshot(path=str(ARTIFACTS / "02-ticket-reply.png"), full_page=True)
     page.click("#send-reply")
@@ -144,7 +172,10 @@ def test_an_agent_answers_and_closes_the_oldest_ticket(live, browser, smtp_serve
         time.sleep(0.05)
     reply = smtp_server.messages[-1]
     assert reply.rcpt_tos == ["oleh@example.org"]
-    assert "Please report the loss at the police first." in reply.message.get_body(("plain",)).get_content()
+    assert (
+        "Please report the loss at the police first."
+        in reply.message.get_body(("plain",)).get_content()
+    )
     assert reference in reply.message["Subject"]
 
     # And she closes the ticket
@@ -190,7 +221,12 @@ def test_a_hostile_mail_stays_inert_in_the_browser(live, browser) -> None:  # ty
     page.wait_for_selector(".mail-html")
     page.wait_for_timeout(500)  # give any handler that slipped through its chance to fire
     assert page.title().startswith("GNT-")  # the mail's script did not rename the page
-    assert page.locator(".mail-html script, .mail-html iframe, .mail-html form, .mail-html svg").count() == 0
+    assert (
+        page.locator(
+            ".mail-html script, .mail-html iframe, .mail-html form, .mail-html svg"
+        ).count()
+        == 0
+    )
     assert page.locator(".mail-html img").count() == 0
     page.screenshot(path=str(ARTIFACTS / "07-hostile-mail.png"), full_page=True)
     assert page.problems == []  # type: ignore[attr-defined]

@@ -16,7 +16,10 @@ from intake.web.users import authenticate
 
 @pytest.fixture
 def env(tmp_path) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {"INTAKE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "INTAKE_OUTBOX_DIR": str(tmp_path / "out")}
+    return {
+        "INTAKE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "INTAKE_OUTBOX_DIR": str(tmp_path / "out"),
+    }
 
 
 def run(env: dict[str, str], *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -28,14 +31,29 @@ def db_of(env: dict[str, str]):  # type: ignore[no-untyped-def]
 
 
 def test_users_add_list_disable_reset(env) -> None:  # type: ignore[no-untyped-def]
-    added = run(env, "users", "add", "Anna", "--role", "manager", "--name", "Anna A", "--password-stdin",
-                input="a very long secret\n")
+    added = run(
+        env,
+        "users",
+        "add",
+        "Anna",
+        "--role",
+        "manager",
+        "--name",
+        "Anna A",
+        "--password-stdin",
+        input="a very long secret\n",
+    )
     assert added.exit_code == 0, added.output
     assert authenticate(db_of(env), "anna", "a very long secret") is not None
 
     listed = run(env, "users", "list", "--json")
-    assert json.loads(listed.stdout.strip()) == {"username": "anna", "name": "Anna A", "role": "manager",
-                                                 "language": "nl", "active": True}
+    assert json.loads(listed.stdout.strip()) == {
+        "username": "anna",
+        "name": "Anna A",
+        "role": "manager",
+        "language": "nl",
+        "active": True,
+    }
 
     assert run(env, "users", "disable", "anna").exit_code == 0
     assert authenticate(db_of(env), "anna", "a very long secret") is None
@@ -56,7 +74,16 @@ def test_the_password_prompt_hides_input_and_asks_twice(env) -> None:  # type: i
 def test_bad_input_is_one_line_and_a_non_zero_exit(env) -> None:  # type: ignore[no-untyped-def]
     short = run(env, "users", "add", "cas", "--password-stdin", input="short\n")
     assert short.exit_code != 0 and "at least 12 characters" in short.output
-    role = run(env, "users", "add", "cas", "--role", "boss", "--password-stdin", input="a very long secret\n")
+    role = run(
+        env,
+        "users",
+        "add",
+        "cas",
+        "--role",
+        "boss",
+        "--password-stdin",
+        input="a very long secret\n",
+    )
     assert role.exit_code != 0 and "role must be one of" in role.output
     assert run(env, "users", "disable", "nobody").exit_code != 0
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -29,18 +29,29 @@ def count(ctx, model) -> int:  # type: ignore[no-untyped-def]
 
 def test_purge_removes_old_closed_tickets_and_keeps_counts(context) -> None:  # type: ignore[no-untyped-def]
     ctx = context
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     old, recent, still_open = file_mails(ctx, *three_citizens())
     shared_pdf = ("scan.pdf", "application/pdf", TINY_PDF)
     [with_pdf, keeps_pdf] = file_mails(
         ctx,
-        citizen_mail(sender="Pia <pia@example.com>", subject="Documenten", attachments=[shared_pdf]),
-        citizen_mail(sender="Rik <rik@example.com>", subject="Mijn documenten", attachments=[shared_pdf]),
+        citizen_mail(
+            sender="Pia <pia@example.com>", subject="Documenten", attachments=[shared_pdf]
+        ),
+        citizen_mail(
+            sender="Rik <rik@example.com>", subject="Mijn documenten", attachments=[shared_pdf]
+        ),
     )
     with ctx.db.session() as session:
         for ticket_id, closed in ((old, 400), (recent, 10), (with_pdf, 500)):
-            session.execute(update(Ticket).where(Ticket.id == ticket_id).values(
-                status="closed", received_at=now - timedelta(days=closed + 2), closed_at=now - timedelta(days=closed)))
+            session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id)
+                .values(
+                    status="closed",
+                    received_at=now - timedelta(days=closed + 2),
+                    closed_at=now - timedelta(days=closed),
+                )
+            )
     tickets_before = count(ctx, Ticket)
 
     counts = purge_closed(ctx, 365, now=now)
@@ -51,10 +62,31 @@ def test_purge_removes_old_closed_tickets_and_keeps_counts(context) -> None:  # 
         left = set(session.scalars(select(Ticket.id)))
         assert left == {recent, still_open, keeps_pdf}
         assert count(ctx, Ticket) == tickets_before - 2
-        assert session.scalar(select(func.count()).select_from(TicketMessage).where(TicketMessage.ticket_id.in_([old, with_pdf]))) == 0
-        assert session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.ticket_id.in_([old, with_pdf]))) == 0
-        assert session.scalar(select(func.count()).select_from(Event).where(Event.ticket_id.in_([old, with_pdf]))) == 0
-        assert session.scalar(select(Contact.id).where(Contact.email == "amina@example.com")) is None
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(TicketMessage)
+                .where(TicketMessage.ticket_id.in_([old, with_pdf]))
+            )
+            == 0
+        )
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.ticket_id.in_([old, with_pdf]))
+            )
+            == 0
+        )
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Event).where(Event.ticket_id.in_([old, with_pdf]))
+            )
+            == 0
+        )
+        assert (
+            session.scalar(select(Contact.id).where(Contact.email == "amina@example.com")) is None
+        )
         # The shared PDF is still used by Rik's ticket, so its bytes stay.
         assert count(ctx, AttachmentBlob) == 1 and count(ctx, MessageAttachment) == 1
         assert session.scalar(select(func.count()).select_from(RawMessage)) == 3
@@ -68,8 +100,11 @@ def test_purge_removes_old_closed_tickets_and_keeps_counts(context) -> None:  # 
 def test_a_dry_run_only_counts(context) -> None:  # type: ignore[no-untyped-def]
     [ticket_id] = file_mails(context, three_citizens()[0])
     with context.db.session() as session:
-        session.execute(update(Ticket).where(Ticket.id == ticket_id).values(
-            status="resolved", closed_at=datetime.now(timezone.utc) - timedelta(days=40)))
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id)
+            .values(status="resolved", closed_at=datetime.now(UTC) - timedelta(days=40))
+        )
     assert purge_closed(context, 30, dry_run=True).tickets == 1
     assert count(context, Ticket) == 1
     assert purge_closed(context, 30).tickets == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
@@ -26,7 +27,9 @@ def ticket(web: Web, ticket_id: int) -> Ticket:
 
 def events(web: Web, ticket_id: int, kind: str) -> list[Event]:
     with web.ctx.db.session() as session:
-        return list(session.scalars(select(Event).where(Event.ticket_id == ticket_id, Event.kind == kind)))
+        return list(
+            session.scalars(select(Event).where(Event.ticket_id == ticket_id, Event.kind == kind))
+        )
 
 
 def user_id(web: Web, username: str) -> int:
@@ -50,7 +53,11 @@ def test_queues_show_their_counts(web: Web) -> None:
     file_mails(web.ctx, *three_citizens())
     web.login("agent")
     page = web.client.get("/tickets").text
-    counts = dict(re.findall(r'data-queue="([^"]+)">\s*<span>[^<]*</span><span class="count"[^>]*>(\d+)<small>', page))
+    counts = dict(
+        re.findall(
+            r'data-queue="([^"]+)">\s*<span>[^<]*</span><span class="count"[^>]*>(\d+)<small>', page
+        )
+    )
     assert counts["kaarten-email"] == "1"
     assert counts["afspraken-kaarten"] == "1"
     assert sum(int(v) for v in counts.values()) == 3
@@ -98,7 +105,10 @@ def test_the_list_pages_by_keyset(web_ctx, make_web) -> None:  # type: ignore[no
     from intake.config import load_settings  # noqa: F401 - settings come from the fixture
 
     add_team(web_ctx)
-    mails = [citizen_mail(sender=f"P{i} <p{i}@example.com>", subject=f"Aanvraag F+ kaart {i}") for i in range(7)]
+    mails = [
+        citizen_mail(sender=f"P{i} <p{i}@example.com>", subject=f"Aanvraag F+ kaart {i}")
+        for i in range(7)
+    ]
     ids = file_mails(web_ctx, *mails)
     for n, i in enumerate(ids):
         age_ticket(web_ctx, i, 10 - n)
@@ -144,7 +154,10 @@ def test_attachments_are_downloads_never_inline(web: Web) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     # An attachment id of another ticket is not served through this one.
     [other] = file_mails(web.ctx, citizen_mail(sender="x@example.com", subject="Andere vraag"))
-    assert web.client.get(link.replace(f"/tickets/{ticket_id}/", f"/tickets/{other}/")).status_code == 404
+    assert (
+        web.client.get(link.replace(f"/tickets/{ticket_id}/", f"/tickets/{other}/")).status_code
+        == 404
+    )
 
 
 def test_claim_assign_status_and_note(web: Web) -> None:
@@ -166,7 +179,11 @@ def test_claim_assign_status_and_note(web: Web) -> None:
     assert ticket(web, ticket_id).status == "open"
     web.post(f"/tickets/{ticket_id}/note", {"text": "Belde de burger terug."})
     with web.ctx.db.session() as session:
-        note = session.scalar(select(TicketMessage).where(TicketMessage.ticket_id == ticket_id, TicketMessage.direction == "note"))
+        note = session.scalar(
+            select(TicketMessage).where(
+                TicketMessage.ticket_id == ticket_id, TicketMessage.direction == "note"
+            )
+        )
         assert note is not None and note.body_text == "Belde de burger terug."
     assert [e.actor for e in events(web, ticket_id, "status_changed")] == ["agent"] * 3
 
@@ -183,26 +200,38 @@ def test_changing_the_intent_moves_the_ticket_to_its_queue(web: Web) -> None:
     assert ticket(web, ticket_id).intent == "registration"
 
 
-def test_reply_goes_through_the_outbox_to_smtp(make_context, make_web, smtp_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    ctx = make_context(f"sqlite:///{tmp_path / 'r.db'}", web_cookie_secure=False, **smtp_server.settings())
+def test_reply_goes_through_the_outbox_to_smtp(
+    make_context, make_web, smtp_server, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_context(
+        f"sqlite:///{tmp_path / 'r.db'}", web_cookie_secure=False, **smtp_server.settings()
+    )
     add_team(ctx)
     [ticket_id] = file_mails(ctx, three_citizens()[1])
     acks = len(smtp_server.messages)
     web = make_web(ctx)
     web.login("agent")
     page = web.client.get(f"/tickets/{ticket_id}").text
-    prefilled = re.search(r'<textarea id="reply-text"[^>]*>(.*?)</textarea>', page, re.S).group(1)  # type: ignore[union-attr]
+    prefilled = re.search(
+        r'<textarea id="reply-text"[^>]*>(.*?)</textarea>', page, re.DOTALL
+    ).group(1)  # type: ignore[union-attr]
     assert prefilled.startswith("Dear Oleh Test")  # the citizen wrote in English
     text = prefilled.replace("\n\n\n\n", "\n\nPlease report the loss to the police first.\n\n", 1)
-    response = web.post(f"/tickets/{ticket_id}/reply", {"text": text, "then_status": "waiting_for_citizen"})
+    response = web.post(
+        f"/tickets/{ticket_id}/reply", {"text": text, "then_status": "waiting_for_citizen"}
+    )
     assert response.status_code == 303
     # The reply arrived at the SMTP server, threaded and in the citizen's language
     assert len(smtp_server.messages) == acks + 1
     sent = smtp_server.messages[-1]
     assert sent.rcpt_tos == ["oleh@example.org"]
     message = sent.message
-    assert "Please report the loss to the police first." in message.get_body(("plain",)).get_content()
-    assert message["In-Reply-To"] and message["Subject"].startswith(f"[{ticket(web, ticket_id).reference}] Re:")
+    assert (
+        "Please report the loss to the police first." in message.get_body(("plain",)).get_content()
+    )
+    assert message["In-Reply-To"] and message["Subject"].startswith(
+        f"[{ticket(web, ticket_id).reference}] Re:"
+    )
     assert message["Auto-Submitted"] is None  # a person wrote it
     with ctx.db.session() as session:
         row = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "agent_reply"))
@@ -220,11 +249,27 @@ def test_a_reply_that_cannot_be_sent_stays_in_the_outbox(web: Web) -> None:
     add_team(web.ctx)
     [ticket_id] = file_mails(web.ctx, three_citizens()[0])
     web.login("agent")
-    web.post(f"/tickets/{ticket_id}/reply", {"text": "Beste Amina, dit is ons antwoord.", "then_status": "open"})
+    web.post(
+        f"/tickets/{ticket_id}/reply",
+        {"text": "Beste Amina, dit is ons antwoord.", "then_status": "open"},
+    )
     with web.ctx.db.session() as session:
         row = session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "agent_reply"))
         assert row is not None and row.state == "pending" and row.attempts == 1
     assert "zodra de mailserver bereikbaar is" in web.client.get(f"/tickets/{ticket_id}").text
+
+
+def test_a_reply_to_an_address_that_bounces_is_refused_with_a_reason(web: Web) -> None:
+    add_team(web.ctx)
+    [ticket_id] = file_mails(web.ctx, three_citizens()[0])
+    with web.ctx.db.session() as session:
+        contact = session.get(Ticket, ticket_id).contact
+        contact.undeliverable_since = datetime.now(timezone.utc)
+    web.login("agent")
+    web.post(f"/tickets/{ticket_id}/reply", {"text": "Beste Amina, ons antwoord.", "then_status": "open"})
+    with web.ctx.db.session() as session:
+        assert session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "agent_reply")) is None
+    assert "komt niet aan" in web.client.get(f"/tickets/{ticket_id}").text
 
 
 def test_asking_for_documents_sets_the_ticket_waiting(web: Web) -> None:
@@ -232,13 +277,17 @@ def test_asking_for_documents_sets_the_ticket_waiting(web: Web) -> None:
     [ticket_id] = file_mails(web.ctx, three_citizens()[1])  # lost card: police attestation, photo
     web.login("agent")
     page = web.client.get(f"/tickets/{ticket_id}").text
-    prefilled = re.search(r'action="/tickets/\d+/documents">.*?<textarea[^>]*>(.*?)</textarea>', page, re.S).group(1)  # type: ignore[union-attr]
+    prefilled = re.search(
+        r'action="/tickets/\d+/documents">.*?<textarea[^>]*>(.*?)</textarea>', page, re.DOTALL
+    ).group(1)  # type: ignore[union-attr]
     assert "the police attestation" in prefilled
     web.post(f"/tickets/{ticket_id}/documents", {"text": prefilled})
     tk = ticket(web, ticket_id)
     assert tk.status == "waiting_for_documents" and tk.missing_documents
     with web.ctx.db.session() as session:
-        assert session.scalar(select(OutboxMessage.kind).where(OutboxMessage.kind == "documents_request"))
+        assert session.scalar(
+            select(OutboxMessage.kind).where(OutboxMessage.kind == "documents_request")
+        )
 
 
 def test_an_empty_reply_is_not_sent(web: Web) -> None:
@@ -247,7 +296,9 @@ def test_an_empty_reply_is_not_sent(web: Web) -> None:
     web.login("agent")
     web.post(f"/tickets/{ticket_id}/reply", {"text": "   ", "then_status": "open"})
     with web.ctx.db.session() as session:
-        assert session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "agent_reply")) is None
+        assert (
+            session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "agent_reply")) is None
+        )
 
 
 def test_merging_two_tickets_of_one_case(web: Web) -> None:
@@ -255,8 +306,11 @@ def test_merging_two_tickets_of_one_case(web: Web) -> None:
     first, second = file_mails(
         web.ctx,
         citizen_mail(sender="Amina <amina@example.com>", subject="F+ kaart"),
-        citizen_mail(sender="Amina <amina.other@example.com>", subject="Nogmaals: F+ kaart",
-                     body="Ik schreef al eerder over mijn F+ kaart, van een ander adres."),
+        citizen_mail(
+            sender="Amina <amina.other@example.com>",
+            subject="Nogmaals: F+ kaart",
+            body="Ik schreef al eerder over mijn F+ kaart, van een ander adres.",
+        ),
     )
     age_ticket(web.ctx, first, 4)
     web.login("agent")
@@ -267,7 +321,9 @@ def test_merging_two_tickets_of_one_case(web: Web) -> None:
     page = web.client.get(f"/tickets/{first}").text
     assert "van een ander adres" in page and "F kaart omzetten naar een F+ kaart" in page
     with web.ctx.db.session() as session:
-        moved = session.scalars(select(TicketMessage.ticket_id).where(TicketMessage.direction == "in")).all()
+        moved = session.scalars(
+            select(TicketMessage.ticket_id).where(TicketMessage.direction == "in")
+        ).all()
         assert set(moved) == {first}
     # Merging into itself or into nothing is refused.
     web.post(f"/tickets/{first}/merge", {"reference": target})
@@ -294,3 +350,22 @@ def test_an_unknown_ticket_is_404(web: Web) -> None:
     assert web.client.get("/tickets/999999").status_code == 404
     assert web.post("/tickets/999999/claim").status_code == 404
     assert web.post("/tickets/999999/reply", {"text": "x"}).status_code == 404
+
+
+def test_the_list_queries_on_both_stores(context) -> None:  # type: ignore[no-untyped-def]
+    from intake.web.queries import TicketFilter, list_tickets, queue_counts
+
+    a, b, c = file_mails(context, *three_citizens())
+    for ticket_id, days in ((a, 1), (b, 6), (c, 3)):
+        age_ticket(context, ticket_id, days)
+    with context.db.session() as session:
+        first = list_tickets(session, TicketFilter(), user_id=None, limit=2)
+        assert [r.id for r in first.rows] == [b, c] and first.next_cursor
+        rest = list_tickets(session, TicketFilter(after=first.next_cursor), user_id=None, limit=2)
+        assert [r.id for r in rest.rows] == [a] and rest.next_cursor is None
+        found = list_tickets(session, TicketFilter(q="YESTERDAY", status="any"), user_id=None, limit=5)
+        assert [r.id for r in found.rows] == [b]
+        by_mail = list_tickets(session, TicketFilter(q="Marie@Example.net"), user_id=None, limit=5)
+        assert [r.id for r in by_mail.rows] == [c]
+        counts = {q.queue: (q.waiting, q.open) for q in queue_counts(session, context.routing.queues)}
+        assert counts["kaarten-email"] == (1, 1) and counts["inschrijvingen"] == (0, 0)

@@ -15,9 +15,11 @@ CARD_CONCEPTS: dict[str, tuple[str, ...]] = {
         "residence title", "residency permit*", "permit card", "id card", "identity card",
         # fr
         "carte de sejour", "cartes de sejour", "titre de sejour", "titres de sejour", "permis de sejour",
-        "carte de resident*", "carte d'identite", "carte d identite", "carte sejour",
+        "carte de resident*", "carte d'identite", "carte d identite", "carte sejour", "document de sejour",
+        "documents de sejour", "titre de residence", "permis de residence", "droit de sejour",
         # es, pt, it
         "tarjeta de residencia", "tarjeta de residente", "permiso de residencia", "titulo de residencia",
+        "documento de residencia", "tarjeta de extranjero",
         "cartao de residencia", "autorizacao de residencia", "titulo de residencia", "permesso di soggiorno",
         "carta di soggiorno",
         # pl

@@ -23,7 +23,7 @@ PEOPLE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "дитин*", "діти", "дітей", "дітям", "син", "сина", "сину", "сином", "донька", "доньки", "доньку",
         "донечк*", "немовл*", "новонароджен*",
         # ar, fa
-        "ابن*", "طفل*", "اطفال*", "مولود*", "بنتي", "ولدي", "بنت", "پسر*", "دختر*", "فرزند*", "كودك*",
+        "ابن*", "طفل*", "اطفال*", "مولود*", "بنتي", "بنت", "پسر*", "دختر*", "فرزند*", "كودك*",
         "بچه*",
         # tr, ro, de
         "cocug*", "cocuk*", "oglum", "oglu*", "ogl*", "kizim*", "kizi", "kizimin", "bebek*", "copil*",
@@ -31,9 +31,10 @@ PEOPLE_CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "kids_id": ("kids-id", "kids id", "kidsid", "kids-id-kaart", "kids-id kaart"),
     "birth": (
-        "geboren", "geboorte", "geboorteaangifte", "geboorteakte*", "born", "birth", "naissance",
-        "nacimiento", "nacid*", "nascimento", "nasceu", "urodzi*", "родил*", "народил*", "ولد*", "dogdu",
-        "dogum", "nascut*", "تولد",
+        "geboren", "geboorte", "geboorteaangifte", "geboorteakte*", "born", "birth", "naissance", "est nee",
+        "est ne", "nacimiento", "nacid*", "nacio", "nascimento", "nasceu", "urodzi*", "родил*", "народил*",
+        "ميلاد", "مولود*", "ولاده", "dogdu", "dogum", "nascut*", "تولد", "pasgeboren*", "newborn*",
+        "nouveau-ne", "nouveau ne", "recien nacid*", "noworod*", "новорожден*", "новонароджен*", "yeni dogan*",
     ),
     "refugee": (
         "vluchteling*", "refugee*", "refugie*", "refugiad*", "uchodzc*", "uchodzcz*", "беженец", "беженк*",
@@ -85,6 +86,12 @@ PEOPLE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "тимчасового захисту", "حمايه موقته", "حمايه المؤقته", "gecici koruma", "protectie temporara",
         "حمايت موقت", "vorubergehend* schutz", "tijdelijk beschermd*", "temporarily protected",
     ),
+    "comparison": (
+        "zoals bij", "zoals voor", "zoals met", "net als bij", "net zoals", "as with", "as for", "just like",
+        "same as", "similar to", "comme pour", "comme avec", "comme dans le cas", "como con", "como para",
+        "como en el caso", "jak w przypadku", "jak przy", "как и с", "как с", "как для", "як і з", "як для",
+        "مثل", "gibi", "ca si pentru", "como no caso",
+    ),
     "student": (
         "student*", "etudiant*", "estudiante*", "студент*", "ogrenci*", "erasmus", "universiteit",
         "university", "universite", "universidad", "universidade", "uniwersytet*", "hogeschool",
@@ -100,6 +107,23 @@ PEOPLE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "citoyen* de l'ue", "ressortissant* europeen*", "ciudadan* europe*", "ciudadan* de la ue",
         "obywatel* ue", "obywatel* unii", "obywatelem polski", "гражданин ес", "гражданка ес",
         "громадян* єс", "مواطن اوروبي", "ab vatandasi*", "cetatean* ue", "cetatean european",
+    ),
+    # Nationalities of the other EU countries (EU+ for the citizen, F+ for the family member).
+    "eu_nationality": (
+        "nederlander*", "nederlandse", "fransman", "franse", "francaise", "duitser*", "duitse", "italiaan*",
+        "spanjaard*", "spaanse", "portugees", "portugese", "poolse", "roemeen*", "bulgaar*", "griek*",
+        "hongaar*", "tsjech*", "slowaak*", "sloveen*", "kroaat*", "kroatische", "oostenrijk*", "zweed*", "zweedse",
+        "deense", "finse", "ierse", "luxemburg*", "litouw*", "letse", "estse", "maltees", "maltese", "cyprio*",
+        "dutch", "french", "german", "italian", "spanish", "portuguese", "polish", "romanian", "bulgarian",
+        "greek", "hungarian", "czech", "slovak", "slovenian", "croatian", "austrian", "swedish", "danish",
+        "finnish", "irish", "lithuanian", "latvian", "estonian", "cypriot",
+        "neerlandais*", "francais", "allemand*", "italien*", "espagnol*", "portugais*", "polonais*", "roumain*",
+        "bulgare*", "grec", "grecque*", "hongrois*", "tcheque*", "slovaque*", "croate*", "autrichien*",
+        "suedois*", "danois*", "finlandais*", "irlandais*", "lituanien*", "letton*", "estonien*",
+        "espanol*", "italian*", "aleman*", "frances*", "portugues*", "polac*", "rumano*",
+        "polka", "polakiem", "polski", "obywatel* polski", "wloch*", "niemiec*",
+        "italyan", "alman", "fransiz", "ispanyol", "hollandali", "romen",
+        "cetatean roman", "cetateana romana",
     ),
     "spouse": (
         "echtgeno*", "mijn man", "mijn vrouw", "partner", "husband", "wife", "spouse", "epoux", "epouse",

@@ -5,6 +5,8 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         # nl
         "naam", "namen", "achternaam", "voornaam", "familienaam", "meisjesnaam", "schrijfwijze", "spelling",
         "geboortedatum*", "geboortedag", "geboorteplaats", "burgerlijke staat", "geslacht", "gegevens",
+        "gezinssituatie", "gezinssamenstelling", "burgerlijke stand", "geboortejaar", "gender", "sexe",
+        "genero", "plec", "пол", "стать", "الجنس", "cinsiyet*", "correct data", "my data", "mijn gegevens",
         "persoonsgegevens", "persoonlijke gegevens",
         # en
         "name", "names", "surname", "first name", "last name", "family name", "maiden name", "date of birth",
@@ -12,6 +14,7 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "personal details", "my details", "my data", "father's name", "mother's name",
         # fr
         "nom", "prenom", "nom de famille", "nom de jeune fille", "orthographe", "date de naissance",
+        "annee de naissance", "jour de naissance", "year of birth",
         "lieu de naissance", "etat civil", "situation familiale", "donnees personnelles", "mes donnees",
         # es, pt, it
         "nombre", "apellido*", "fecha de nacimiento", "estado civil", "lugar de nacimiento", "datos personales",
@@ -36,6 +39,7 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
     "change": (
         "wijzig*", "aanpass*", "aangepast", "verander*", "veranderd", "correct*", "verbeter*", "rechtzet*",
         "update*", "updat*", "change", "changed", "changing", "modif*", "mettre a jour", "mise a jour",
+        "adapt*", "aangepast", "gewijzigd",
         "rectif*", "corrig*", "cambi*", "actualiz*", "corregir", "zmian*", "zmieni*", "aktualiz*", "popraw*",
         "измен*", "исправ*", "обнов*", "змін*", "виправ*", "онов*", "تغيير", "تعديل", "تحديث", "تصحيح",
         "degis*", "guncelle*", "duzelt*", "schimb*", "corect*", "alter*", "atualiz*", "تغيير", "اصلاح",
@@ -69,7 +73,7 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "krajow* rejestr*", "rejestrze", "национальн* реестр*", "национальн* регистр*", "регистре", "реестр*",
         "национальн* реєстр*", "національн* реєстр*", "реєстрі", "реєстру", "реєстр", "سجل وطني",
         "سجل", "ulusal sicil*", "nufus kayd*", "registrul national", "bevolkingsregister", "mygov",
-        "my gov", "registre de la population",
+        "my gov", "registre de la population", "le registre", "het register", "the register",
     ),
     "guarantor": (
         "garant", "garantstelling*", "garant staan", "borg", "borgstelling*", "borgsteller*",
@@ -78,7 +82,8 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "prise en charge", "engagement de prise en charge", "se porter garant", "garante", "fiador*",
         "poreczeni*", "poreczyciel*", "gwarant*", "zobowiazani*", "поручител*", "поручительств*", "гарант",
         "гарантийн* письм*", "спонсор*", "كفيل*", "كفاله", "ضامن", "kefil*", "garantor*", "taahhutname*",
-        "garantie bancaire", "uitnodigingsbrief", "invitation letter", "lettre d'invitation",
+        "garantie bancaire", "uitnodigingsbrief", "invitation letter", "lettre d'invitation", "uitnodiging",
+        "invitation", "carta de invitacion", "zaproszeni*", "приглашени*", "запрошенн*", "دعوه", "davetiye",
     ),
     "legalise": (
         "legaliser*", "legalis*", "legaliz*", "gelegaliseerd", "wettig*", "handtekening*", "signature",
@@ -99,8 +104,11 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "empadron*", "inscribir*", "registrar*", "registrarme", "inscripcion",
         "zameldow*", "zarejestrow*", "rejestracj*", "meldun*", "zglosic", "zglosic sie",
         "зарегистрир*", "регистрац*", "прописк*", "прописат*", "зареєстр*", "реєстрац*",
-        "تسجيل*", "kayit*", "kaydol*", "kaydi", "adres kayd*", "inregistr*", "registar*", "registo",
-        "ثبت نام", "anmeld*",
+        "تسجيل*", "اسجل", "نسجل", "يسجل", "kayit*", "kaydol*", "kaydi", "adres kayd*", "inregistr*", "registar*", "registo",
+        "ثبت نام", "anmeld*", "declaration of arrival", "declare her arrival", "declare his arrival",
+        "declare my arrival", "declare their arrival", "declare arrival", "aankomstverklaring", "aankomst melden",
+        "aankomst aangeven", "declaration d'arrivee", "declarer son arrivee", "declarer mon arrivee",
+        "declaracion de llegada", "registre des etrangers", "vreemdelingenregister", "zameldowanie",
     ),
     "arrival": (
         "aangekomen", "net aangekomen", "pas aangekomen", "aankomst", "verhuisd naar", "kom wonen", "komen wonen",
@@ -109,7 +117,7 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "llegue", "llegado", "me mude", "mudanza", "cheguei", "mudei",
         "przyjechal*", "przeprowadzi*", "przyjazd*",
         "приехал*", "переехал*", "приїхал*", "переїхал*", "прибул*",
-        "وصلت", "انتقلت", "geldim", "tasindim", "am ajuns", "m-am mutat",
+        "وصلت", "ساصل", "انتقلت", "geldim", "tasindim", "am ajuns", "m-am mutat",
     ),
     "lease": (
         "huurcontract*", "appartement", "apartment", "flat", "lease", "landlord", "huisbaas*", "verhuurder",
@@ -179,45 +187,47 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "opvolging van mijn", "al gemaild", "eerder gemaild", "al eerder", "herinnering", "goed aangekomen",
         "wacht nog steeds", "wacht nog altijd", "nog steeds niets", "nog altijd niets", "geleden gemaild",
         "geleden geschreven", "vorige mail", "vorige e-mail", "mijn eerdere", "nog altijd geen",
-        "nog steeds geen",
+        "nog steeds geen", "al nieuws", "nog geen nieuws", "geen nieuws",
         # en
         "no answer", "no reply", "no response", "not heard", "haven't heard", "have not heard",
         "not received any", "still waiting", "still no", "status of my", "any update", "an update on",
         "follow up on", "following up", "follow-up on", "reminder", "i wrote to you", "i sent you",
         "i emailed", "i e-mailed", "i have written", "my previous email", "my previous e-mail",
         "my earlier email", "my last email", "my previous message", "is my file complete", "did you receive",
-        "have you received", "not heard anything", "heard nothing", "nothing yet",
+        "have you received", "not heard anything", "heard nothing", "nothing yet", "any news", "no news",
         # fr
         "pas de reponse", "aucune reponse", "sans reponse", "pas eu de reponse", "plus de nouvelles",
         "pas de nouvelles", "aucune nouvelle", "sans nouvelles", "ou en est", "etat de mon dossier",
         "etat d'avancement", "suivi de ma demande", "suivi de mon dossier", "je reviens vers vous",
         "relance", "rappel", "je vous ai ecrit", "je vous ai envoye", "mon precedent", "avez-vous bien recu",
         "avez vous bien recu", "bien recu ma", "toujours pas", "j'attends toujours", "toujours en attente",
-        "n'ai toujours pas",
+        "n'ai toujours pas", "des nouvelles de", "avez-vous des nouvelles", "du nouveau",
         # es, pt
         "sin respuesta", "no he recibido respuesta", "ninguna respuesta", "estado de mi solicitud",
         "estado de mi expediente", "seguimiento de mi", "les escribi", "ya escribi", "recordatorio",
-        "sigo esperando", "han recibido", "todavia no he recibido", "sem resposta", "nenhuma resposta",
+        "sigo esperando", "han recibido", "todavia no he recibido", "alguna novedad", "hay noticias", "sem resposta", "nenhuma resposta",
         "estado do meu processo", "continuo a espera", "ainda nao recebi",
         # pl
         "brak odpowiedzi", "nie otrzymalem odpowiedzi", "nie otrzymalam odpowiedzi", "nie dostalem odpowiedzi",
         "nie dostalam odpowiedzi", "nadal czekam", "wciaz czekam", "na jakim etapie", "status mojego",
-        "status mojej", "pisalem", "pisalam", "przypomnienie", "czy otrzymali",
+        "status mojej", "pisalem", "pisalam", "przypomnienie", "czy otrzymali", "jakies wiesci", "cos wiadomo",
         # ru
         "нет ответа", "не получил ответа", "не получила ответа", "ответа нет", "ответа не было", "все еще жду",
         "до сих пор не", "на каком этапе", "статус моего", "статус моей", "статус заявлени*", "я уже писал*",
-        "я писал", "я писала", "напоминание", "получили ли вы",
+        "я писал", "я писала", "напоминание", "получили ли вы", "есть ли новости", "какие-то новости",
         # uk
         "немає відповіді", "не отримав відповіді", "не отримала відповіді", "досі не", "досі чекаю",
         "на якому етапі", "статус моєї", "статус мого", "я вже писав", "я вже писала", "я писав", "я писала",
-        "нагадування", "чи отримали ви",
+        "нагадування", "чи отримали ви", "чи є новини", "є якісь новини",
         # ar, fa
         "لم اتلق*", "لم احصل علي رد", "لا يوجد رد", "لم يصلني رد", "ما زلت انتظر", "مازلت انتظر",
         "حاله ملفي", "حاله طلبي", "متابعه طلبي", "متابعه ملفي", "تذكير", "راسلتكم", "ارسلت لكم", "هل استلمتم",
+        "هل وصلكم", "هل وصل طلبي", "لم اتلق ردا", "لم يصلني", "لا جواب", "هل هناك اخبار", "هل من جديد",
         "جوابي نگرفتم", "پاسخي دريافت نكردم", "وضعيت پرونده",
         # tr, ro, de
         "cevap alamadim", "yanit alamadim", "cevap gelmedi", "hala bekliyorum", "dosyamin durumu",
-        "basvurumun durumu", "yazmistim", "mail atmistim", "hatirlatma", "aldiniz mi", "niciun raspuns",
+        "basvurumun durumu", "yazmistim", "mail atmistim", "hatirlatma", "aldiniz mi", "haber var mi",
+        "bir gelisme var mi", "niciun raspuns", "vreo noutate",
         "nu am primit raspuns", "nu am primit niciun", "stadiul dosarului", "inca astept", "reamintire",
         "keine antwort", "noch keine antwort", "stand meines antrags",
     ),
@@ -229,6 +239,22 @@ PROCEDURE_CONCEPTS: dict[str, tuple[str, ...]] = {
         "dosya*", "dosar*", "aanvraag", "my request", "ma demande", "mi solicitud", "moj wniosek",
         "мое заявление", "мою заяву", "طلبي", "basvurum*", "cererea mea", "gemaild", "gemailed", "emailed",
         "e-mailed", "ecrit", "escribi", "pisal*", "писал*", "писав", "писала", "كتبت", "yazdim",
+    ),
+    "sent_before": (
+        "ik heb gemaild", "heb ik gemaild", "ik heb geschreven", "ik heb gestuurd", "heb ik gestuurd",
+        "ik stuurde", "ik mailde", "ik schreef", "i sent", "i wrote", "i emailed", "i e-mailed", "i have sent",
+        "i've sent", "i have written", "i applied", "j'ai envoye", "je vous ai envoye", "je vous ai ecrit",
+        "j'ai ecrit", "j'ai fait une demande", "envie", "les escribi", "escribi", "mande", "wyslalem", "wyslalam",
+        "napisalem", "napisalam", "я отправил*", "я отправлял*", "я писал*", "я написал*", "я надіслав*",
+        "я писав", "я писала", "я написав", "я написала", "ارسلت", "بعثت", "راسلت", "gonderdim", "yazdim",
+        "am trimis", "am scris", "enviei", "escrevi", "ich habe geschrieben", "ich habe geschickt",
+    ),
+    "work_question": (
+        "mag ik werken", "mag ik hier werken", "mag ik gaan werken", "recht om te werken", "can i work",
+        "am i allowed to work", "allowed to work", "right to work", "puis-je travailler", "droit de travailler",
+        "ai-je le droit de travailler", "puedo trabajar", "czy moge pracowac", "могу ли я работать",
+        "можно ли работать", "чи можу я працювати", "هل يمكنني العمل", "هل يحق لي العمل", "calisabilir miyim",
+        "arbeidskaart", "werkvergunning", "work permit", "permis de travail", "permiso de trabajo",
     ),
     "travel": (
         "reizen", "reis", "op reis", "travel*", "voyag*", "viaj*", "podroz*", "поездк*", "путешеств*",

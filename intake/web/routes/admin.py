@@ -5,11 +5,14 @@ A new or reset password is shown once on the page that answers the form, never k
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from collections.abc import Callable
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from intake.store import Database
 from intake.tickets import add_event
-from intake.web.auth import context_of, require_role
+from intake.web.auth import AdminUser, context_of
 from intake.web.rendering import flash, render, translator
 from intake.web.users import (
     ROLES,
@@ -24,12 +27,17 @@ from intake.web.users import (
 )
 
 router = APIRouter(include_in_schema=False)
-admin = require_role("admin")
 
 
 def _page(request: Request, notice: str | None = None, status_code: int = 200) -> Response:
-    return render(request, "users.html", status_code, users=list_users(context_of(request).db), roles=ROLES,
-                  notice=notice)
+    return render(
+        request,
+        "users.html",
+        status_code,
+        users=list_users(context_of(request).db),
+        roles=ROLES,
+        notice=notice,
+    )
 
 
 def _audit(request: Request, who: Account, kind: str, username: str, **data: object) -> None:
@@ -38,20 +46,30 @@ def _audit(request: Request, who: Account, kind: str, username: str, **data: obj
 
 
 @router.get("/admin/users", name="users")
-def users(request: Request, who: Account = Depends(admin)) -> Response:
+def users(request: Request, who: AdminUser) -> Response:
     return _page(request)
 
 
 @router.post("/admin/users", name="add_user")
 def add(
-    request: Request, username: str = Form(...), display_name: str = Form(""), role: str = Form("agent"),
-    language: str = Form("nl"), who: Account = Depends(admin),
+    request: Request,
+    who: AdminUser,
+    username: str = Form(...),
+    display_name: str = Form(""),
+    role: str = Form("agent"),
+    language: str = Form("nl"),
 ) -> Response:
     t = translator(request)
     password = generate_password()
     try:
-        created = add_user(context_of(request).db, username, role=role, password=password,
-                           display_name=display_name, language=language)
+        created = add_user(
+            context_of(request).db,
+            username,
+            role=role,
+            password=password,
+            display_name=display_name,
+            language=language,
+        )
     except UserError as exc:
         return _page(request, str(exc), 400)
     _audit(request, who, "user_added", created.username, role=role)
@@ -59,7 +77,7 @@ def add(
 
 
 @router.post("/admin/users/{username}/reset", name="reset_user")
-def reset(request: Request, username: str, who: Account = Depends(admin)) -> Response:
+def reset(request: Request, who: AdminUser, username: str) -> Response:
     t = translator(request)
     password = generate_password()
     try:
@@ -71,24 +89,37 @@ def reset(request: Request, username: str, who: Account = Depends(admin)) -> Res
 
 
 @router.post("/admin/users/{username}/disable", name="disable_user")
-def disable(request: Request, username: str, who: Account = Depends(admin)) -> Response:
+def disable(request: Request, who: AdminUser, username: str) -> Response:
     if username == who.username:
         flash(request, "flash.invalid", "error")
         return RedirectResponse("/admin/users", status_code=303)
-    return _change(request, who, username, lambda db: set_active(db, username, False), "user_disabled")
+    return _change(
+        request, who, username, lambda db: set_active(db, username, False), "user_disabled"
+    )
 
 
 @router.post("/admin/users/{username}/enable", name="enable_user")
-def enable(request: Request, username: str, who: Account = Depends(admin)) -> Response:
-    return _change(request, who, username, lambda db: set_active(db, username, True), "user_enabled")
+def enable(request: Request, who: AdminUser, username: str) -> Response:
+    return _change(
+        request, who, username, lambda db: set_active(db, username, True), "user_enabled"
+    )
 
 
 @router.post("/admin/users/{username}/role", name="user_role")
-def role(request: Request, username: str, role: str = Form(...), who: Account = Depends(admin)) -> Response:
-    return _change(request, who, username, lambda db: set_role(db, username, role), "role_changed", role=role)
+def role(request: Request, who: AdminUser, username: str, role: str = Form(...)) -> Response:
+    return _change(
+        request, who, username, lambda db: set_role(db, username, role), "role_changed", role=role
+    )
 
 
-def _change(request: Request, who: Account, username: str, apply, kind: str, **data: object) -> Response:  # type: ignore[no-untyped-def]
+def _change(
+    request: Request,
+    who: Account,
+    username: str,
+    apply: Callable[[Database], None],
+    kind: str,
+    **data: object,
+) -> Response:
     try:
         apply(context_of(request).db)
     except UserError as exc:

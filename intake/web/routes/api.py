@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from intake.web import actions
-from intake.web.auth import context_of, require_role
+from intake.web.auth import AgentUser, ManagerUser, context_of
 from intake.web.dashboard import build_dashboard
-from intake.web.queries import DatabaseId, FILTER_LANGUAGES, STATUS_FILTERS, TicketFilter, list_tickets, queue_counts
+from intake.web.queries import (
+    FILTER_LANGUAGES,
+    STATUS_FILTERS,
+    DatabaseId,
+    TicketFilter,
+    list_tickets,
+    queue_counts,
+)
 from intake.web.routes.manager import dashboard_days
 from intake.web.thread import load_ticket
-from intake.web.users import Account
 
 router = APIRouter(prefix="/api", tags=["api"])
-agent = require_role("agent")
-manager = require_role("manager")
 
 StatusFilter = Literal[STATUS_FILTERS]  # type: ignore[valid-type]
 LanguageFilter = Literal[FILTER_LANGUAGES]  # type: ignore[valid-type]
@@ -113,15 +117,19 @@ class DashboardOut(BaseModel):
 
 
 @router.get("/queues", response_model=list[QueueOut])
-def api_queues(request: Request, who: Account = Depends(agent)) -> list[QueueOut]:
+def api_queues(request: Request, who: AgentUser) -> list[QueueOut]:
     ctx = context_of(request)
     with ctx.db.session() as session:
-        return [QueueOut(queue=c.queue, waiting=c.waiting, open=c.open) for c in queue_counts(session, ctx.routing.queues)]
+        return [
+            QueueOut(queue=c.queue, waiting=c.waiting, open=c.open)
+            for c in queue_counts(session, ctx.routing.queues)
+        ]
 
 
 @router.get("/tickets", response_model=TicketListOut)
 def api_tickets(
     request: Request,
+    who: AgentUser,
     queue: str | None = Query(None, max_length=64),
     status: StatusFilter = "waiting",
     language: LanguageFilter | None = None,
@@ -132,17 +140,22 @@ def api_tickets(
     q: str = Query("", max_length=200),
     after: str | None = Query(None, max_length=80),
     limit: int = Query(50, ge=1, le=200),
-    who: Account = Depends(agent),
 ) -> TicketListOut:
     ctx = context_of(request)
-    f = TicketFilter(queue, status, language, mine, unassigned, documents, flagged, q, after).normalised(ctx.routing.queues)
+    f = TicketFilter(
+        queue, status, language, mine, unassigned, documents, flagged, q, after
+    ).normalised(ctx.routing.queues)
     with ctx.db.session() as session:
         page = list_tickets(session, f, user_id=who.id, limit=limit)
     return TicketListOut(tickets=[TicketOut(**asdict(r)) for r in page.rows], next=page.next_cursor)
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketDetailOut, responses={404: {"description": "No such ticket"}})
-def api_ticket(request: Request, ticket_id: DatabaseId, who: Account = Depends(agent)) -> TicketDetailOut:
+@router.get(
+    "/tickets/{ticket_id}",
+    response_model=TicketDetailOut,
+    responses={404: {"description": "No such ticket"}},
+)
+def api_ticket(request: Request, who: AgentUser, ticket_id: DatabaseId) -> TicketDetailOut:
     ctx = context_of(request)
     with ctx.db.session() as session:
         view = load_ticket(session, ticket_id)
@@ -151,36 +164,67 @@ def api_ticket(request: Request, ticket_id: DatabaseId, who: Account = Depends(a
         actions.record_view(session, view.ticket, who)
         tk = view.ticket
         return TicketDetailOut(
-            id=tk.id, reference=tk.reference, subject=tk.subject, queue=tk.queue, intent=tk.intent, status=tk.status,
-            language=tk.language, received_at=tk.received_at, first_reply_at=tk.first_reply_at,
-            closed_at=tk.closed_at, needs_human=tk.needs_human, flag_reason=tk.flag_reason,
-            confidence=tk.confidence, evidence=list(tk.evidence or []), assignee=view.assignee,
+            id=tk.id,
+            reference=tk.reference,
+            subject=tk.subject,
+            queue=tk.queue,
+            intent=tk.intent,
+            status=tk.status,
+            language=tk.language,
+            received_at=tk.received_at,
+            first_reply_at=tk.first_reply_at,
+            closed_at=tk.closed_at,
+            needs_human=tk.needs_human,
+            flag_reason=tk.flag_reason,
+            confidence=tk.confidence,
+            evidence=list(tk.evidence or []),
+            assignee=view.assignee,
             merged_into=tk.merged_into,
             messages=[
-                MessageOut(kind=i.kind, at=i.at, author=i.author, subject=i.subject, text=i.text,
-                           attachments=[a.filename for a in i.attachments])
+                MessageOut(
+                    kind=i.kind,
+                    at=i.at,
+                    author=i.author,
+                    subject=i.subject,
+                    text=i.text,
+                    attachments=[a.filename for a in i.attachments],
+                )
                 for i in view.items
             ],
         )
 
 
 @router.get("/dashboard", response_model=DashboardOut)
-def api_dashboard(request: Request, days: int = Query(28, ge=1, le=366), who: Account = Depends(manager)) -> DashboardOut:
+def api_dashboard(
+    request: Request, who: ManagerUser, days: int = Query(28, ge=1, le=366)
+) -> DashboardOut:
     ctx = context_of(request)
-    with ctx.db.session() as session:
-        d = build_dashboard(session, days=dashboard_days(days), zone=ZoneInfo(ctx.settings.web_timezone))
+    d = build_dashboard(ctx.db, days=dashboard_days(days), zone=ZoneInfo(ctx.settings.web_timezone))
     return DashboardOut(
-        days=d.days, total_waiting=d.total_waiting, total_open=d.total_open,
-        by_queue=[BacklogOut(key=b.key, queue=b.queue, waiting=b.waiting, open=b.open) for b in d.by_queue],
-        by_intent=[BacklogOut(key=b.key, queue=b.queue, waiting=b.waiting, open=b.open) for b in d.by_intent],
-        ages=dict(d.ages), flow=[FlowOut(day=f.day, inflow=f.inflow, outflow=f.outflow) for f in d.flow],
-        median_first_reply_seconds=d.median_first_reply.total_seconds() if d.median_first_reply else None,
-        answered=d.answered, oldest_waiting=[r.reference for r in d.oldest],
-        unprocessed_since=d.unprocessed_since, unprocessed=d.unprocessed,
-        repeat_citizens=d.repeat_citizens, cases_in_window=d.cases_in_window,
+        days=d.days,
+        total_waiting=d.total_waiting,
+        total_open=d.total_open,
+        by_queue=[
+            BacklogOut(key=b.key, queue=b.queue, waiting=b.waiting, open=b.open) for b in d.by_queue
+        ],
+        by_intent=[
+            BacklogOut(key=b.key, queue=b.queue, waiting=b.waiting, open=b.open)
+            for b in d.by_intent
+        ],
+        ages=dict(d.ages),
+        flow=[FlowOut(day=f.day, inflow=f.inflow, outflow=f.outflow) for f in d.flow],
+        median_first_reply_seconds=d.median_first_reply.total_seconds()
+        if d.median_first_reply
+        else None,
+        answered=d.answered,
+        oldest_waiting=[r.reference for r in d.oldest],
+        unprocessed_since=d.unprocessed_since,
+        unprocessed=d.unprocessed,
+        repeat_citizens=d.repeat_citizens,
+        cases_in_window=d.cases_in_window,
     )
 
 
 @router.get("/openapi.json", include_in_schema=False)
-def api_openapi(request: Request, who: Account = Depends(agent)) -> dict:  # type: ignore[type-arg]
-    return request.app.openapi()  # type: ignore[no-any-return]
+def api_openapi(request: Request, who: AgentUser) -> dict[str, Any]:
+    return cast(dict[str, Any], request.app.openapi())

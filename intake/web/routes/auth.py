@@ -6,6 +6,7 @@ import logging
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
 from intake.errors import StoreUnavailable
 from intake.tickets import add_event
 from intake.web.auth import context_of, current_account, end_session, start_session
@@ -46,7 +47,10 @@ def login_form(request: Request, next: str = "/tickets") -> Response:
 
 @router.post("/login", name="login", response_class=HTMLResponse, include_in_schema=False)
 def login(
-    request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/tickets")
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    next: str = Form("/tickets"),
 ) -> Response:
     ctx = context_of(request)
     t = translator(request)
@@ -56,14 +60,26 @@ def login(
     if throttle.locked(*keys):
         audit.warning("login locked user=%s client=%s", username[:150], client)
         minutes = ctx.settings.web_login_lockout_minutes
-        return render(request, "login.html", 429, next=safe_next(next), username=username[:150],
-                      error=t("login.locked", minutes=minutes))
+        return render(
+            request,
+            "login.html",
+            429,
+            next=safe_next(next),
+            username=username[:150],
+            error=t("login.locked", minutes=minutes),
+        )
     found = authenticate(ctx.db, username[:150], password[:1024])
     if found is None:
         throttle.failed(*keys)
         audit.info("login failed user=%s client=%s", username[:150], client)
-        return render(request, "login.html", 401, next=safe_next(next), username=username[:150],
-                      error=t("login.failed"))
+        return render(
+            request,
+            "login.html",
+            401,
+            next=safe_next(next),
+            username=username[:150],
+            error=t("login.failed"),
+        )
     throttle.succeeded(keys[0])
     account, password_hash = found
     start_session(request, account, password_hash)

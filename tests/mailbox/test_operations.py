@@ -1,0 +1,61 @@
+"""What operators see: `intake status` and the Prometheus metrics."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+import urllib.request
+
+from tests.dovecot import free_port
+from tests.mailbox.conftest import INTAKE, Mailroom, citizen_messages, wait_until
+
+
+def _metric(text: str, name: str, labels: str = "") -> float:
+    found = re.search(rf"^{re.escape(name)}{re.escape(labels)} ([0-9.e+]+)$", text, re.MULTILINE)
+    assert found, f"{name}{labels} not in the metrics"
+    return float(found.group(1))
+
+
+def test_metrics_count_fetched_processed_and_sent_across_worker_processes(mailroom: Mailroom) -> None:
+    # Given a worker with two worker processes and metrics on
+    port = free_port()
+    worker = mailroom.start_worker(metrics_port=port, worker_processes=2)
+    mailroom.append(citizen_messages(12, "metrics"))
+    wait_until(lambda: mailroom.all_filed() and mailroom.all_acknowledged(), 60, "12 through")
+    time.sleep(0.5)
+
+    # Then one scrape shows what all processes did, the queue depth and the latency histogram
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    assert _metric(text, "intake_messages_fetched_total") == 12
+    assert _metric(text, "intake_messages_processed_total", '{outcome="ticket_opened"}') == 12
+    assert _metric(text, "intake_replies_sent_total", '{kind="ack"}') == 12
+    assert _metric(text, "intake_arrival_to_reply_seconds_count") == 12
+    assert _metric(text, "intake_queue_depth", '{queue="intake-process"}') == 0
+    assert worker.terminate() == 0
+
+
+def test_status_shows_the_checkpoint_the_queues_and_stuck_work(mailroom: Mailroom) -> None:
+    # Given mail filed while the SMTP server was down, so its replies are stuck
+    mailroom.smtp.stop()
+    worker = mailroom.start_worker()
+    mailroom.append(citizen_messages(4, "status"))
+    wait_until(lambda: mailroom.processed_count() == 4, 60, "4 tickets")
+    assert worker.terminate() == 0
+    time.sleep(3.5)  # older than INTAKE_SWEEP_GRACE
+
+    # When an operator asks
+    done = subprocess.run([INTAKE, "status", "--json"], env=mailroom.env(), capture_output=True, timeout=60, check=False)
+    table = subprocess.run([INTAKE, "status"], env=mailroom.env(), capture_output=True, timeout=60, check=False)
+
+    # Then the status names how far the mailbox was read, the queues, and the stuck replies
+    assert done.returncode == 0, done.stderr.decode()
+    info = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    assert info["mailboxes"][0]["last_uid"] == 4
+    assert info["messages"] == {"processed": 4}
+    assert info["replies"] == {"pending": 4}
+    assert info["stuck"]["replies_stuck"] == 4
+    assert set(info["queue_depth"]) == {"intake-process", "intake-send"}
+    assert table.returncode == 0
+    assert b"4 reply(ies) unsent" in table.stdout
