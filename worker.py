@@ -1,6 +1,6 @@
 """The dramatiq entry point: importing it sets up the broker and the actors.
 
-    dramatiq worker -p 2 -t 8 worker   # dramatiq's own CLI finds `broker` here
+    dramatiq worker -p 2 -t 4 worker   # dramatiq's own CLI finds `broker` here
     intake worker                      # the poller, the sweeper and the workers together
 
 Settings come from the INTAKE_* environment, as for every command. The Context (database,

@@ -124,6 +124,48 @@ class Tree:
         return found
 
 
+def cpu_snapshot() -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) used so far by every process, with its name."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat.rsplit(")", 1)[1].split()
+            found[int(entry.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def cpu_by_part(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], worker: Tree) -> dict[str, float]:
+    """Where the CPU went between two snapshots: the worker's processes, each server, this script."""
+    worker_pids = set(worker._pids())
+    parts: dict[str, float] = {}
+    for pid, (name, seconds) in after.items():
+        used = seconds - before.get(pid, (name, 0.0))[1]
+        if used <= 0:
+            continue
+        if pid == worker.pid:
+            part = "intake worker: main process (poller, sweeper)"
+        elif pid in worker_pids:
+            part = "intake worker: worker processes"
+        elif name.startswith("postgres"):
+            part = "postgresql"
+        elif name.startswith(("imap", "dovecot", "auth", "anvil", "log", "config", "stats")):
+            part = "dovecot"
+        elif name.startswith("redis"):
+            part = "redis"
+        elif pid == os.getpid():
+            part = "this script (smtp sink, checks)"
+        else:
+            part = "other processes on the machine"
+        parts[part] = parts.get(part, 0.0) + used
+    return parts
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -234,11 +276,13 @@ class Bench:
                 client.append("INBOX", raw)
                 self.sent[message_id] = 0.0
         print(f"backlog: {n} messages, {size / 1e6:.1f} MB in the mailbox; starting `intake worker`", file=sys.stderr)
+        cpu_before = cpu_snapshot()
         started = self.start_worker()
         assert self.worker is not None
         tree = Tree(self.worker.pid)
         last_ack = self.wait_done(n, tree, timeout=max(300, n))
         elapsed = last_ack - started
+        self.cpu = cpu_by_part(cpu_before, cpu_snapshot(), tree)
         with self.engine.connect() as conn:
             first_stored = conn.execute(select(func.min(RawMessage.received_at))).scalar()
         steady = n / max(1e-9, last_ack - first_stored.timestamp())
@@ -326,6 +370,9 @@ def main() -> None:
         )
     print(f"tickets {verdict['tickets']}, lost {verdict['lost']}, duplicate acknowledgements {verdict['duplicate_acks']}")
     print(f"machine: {os.cpu_count()} cores, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+    print(f"CPU during the backlog, per message (of {2 * backlog['elapsed_s'] * 1000 / args.messages:.1f} ms available):")
+    for part, seconds in sorted(bench.cpu.items(), key=lambda kv: -kv[1]):
+        print(f"  {1000 * seconds / args.messages:6.2f} ms  {part}")
     result = {
         "messages": args.messages,
         "backlog_msgs_per_s": round(backlog["backlog_msgs_per_s"], 1),

@@ -24,7 +24,7 @@ FIELDS = ("intent", "send_ack", "language", "needs_appointment", "missing_docume
 
 
 class EvaluationError(IntakeError):
-    """Raised when a labels folder cannot be read: no folder, no labels.jsonl, a bad line, a missing file."""
+    """Raised when a labels folder cannot be read: no folder or labels, a bad line, no .eml."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,10 @@ class Case:
 
     def correct(self, name: str) -> bool:
         if name == "intent":
-            return self.got.intent.value == self.label["intent"] or self.got.intent.value in self.also_ok
+            return (
+                self.got.intent.value == self.label["intent"]
+                or self.got.intent.value in self.also_ok
+            )
         return self.predicted(name) == self.label[name]
 
     @property
@@ -61,8 +64,12 @@ class Report:
     cases: list[Case]
     accuracy: dict[str, float] = field(default_factory=dict)
     strict_intent_accuracy: float = 0.0
-    per_intent: dict[str, tuple[int, int]] = field(default_factory=dict)  # intent -> (correct, total)
-    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)  # (expected, predicted) -> n
+    per_intent: dict[str, tuple[int, int]] = field(
+        default_factory=dict
+    )  # intent -> (correct, total)
+    confusion: Counter[tuple[str, str]] = field(
+        default_factory=Counter
+    )  # (expected, predicted) -> n
 
     @property
     def misses(self) -> list[Case]:
@@ -73,12 +80,20 @@ class Report:
             "messages": len(self.cases),
             "accuracy": {k: round(v, 4) for k, v in self.accuracy.items()},
             "strict_intent_accuracy": round(self.strict_intent_accuracy, 4),
-            "per_intent": {k: {"correct": c, "total": t} for k, (c, t) in sorted(self.per_intent.items())},
-            "confusion": [{"expected": e, "predicted": p, "count": n} for (e, p), n in sorted(self.confusion.items())],
+            "per_intent": {
+                k: {"correct": c, "total": t} for k, (c, t) in sorted(self.per_intent.items())
+            },
+            "confusion": [
+                {"expected": e, "predicted": p, "count": n}
+                for (e, p), n in sorted(self.confusion.items())
+            ],
             "misses": [
                 {
                     "file": c.file,
-                    "wrong": {name: {"expected": c.label[name], "got": c.predicted(name)} for name in c.wrong_fields()},
+                    "wrong": {
+                        name: {"expected": c.label[name], "got": c.predicted(name)}
+                        for name in c.wrong_fields()
+                    },
                     "confidence": c.got.confidence,
                     "evidence": [str(e) for e in c.got.evidence],
                 }
@@ -134,13 +149,17 @@ def summarise(cases: list[Case]) -> Report:
         if judged:
             report.accuracy[name] = sum(c.correct(name) for c in judged) / len(judged)
     if cases:
-        report.strict_intent_accuracy = sum(c.got.intent.value == c.label["intent"] for c in cases) / len(cases)
+        report.strict_intent_accuracy = sum(
+            c.got.intent.value == c.label["intent"] for c in cases
+        ) / len(cases)
     per: dict[str, list[int]] = {}
     for c in cases:
         expected = str(c.label["intent"])
         stats = per.setdefault(expected, [0, 0])
         stats[0] += c.correct("intent")
         stats[1] += 1
-        report.confusion[(expected, c.got.intent.value if not c.correct("intent") else expected)] += 1
+        report.confusion[
+            (expected, c.got.intent.value if not c.correct("intent") else expected)
+        ] += 1
     report.per_intent = {k: (v[0], v[1]) for k, v in per.items()}
     return report

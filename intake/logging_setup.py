@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import time
 from datetime import UTC, datetime
 
 from intake.config import Settings
@@ -40,6 +41,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class OncePerInterval(logging.Filter):
+    """Let the same message through once per ``interval`` seconds (dramatiq's consumers log a
+    lost Redis connection every few seconds, per queue, for as long as Redis is down)."""
+
+    def __init__(self, interval: float = 60.0) -> None:
+        super().__init__()
+        self.interval = interval
+        self.last: dict[tuple[str, str], float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, str(record.msg))
+        now = time.monotonic()
+        if now - self.last.get(key, -self.interval) < self.interval:
+            return False
+        self.last[key] = now
+        return True
+
+
 def configure_logging(settings: Settings, *, process_name: str | None = None) -> None:
     """Log to stderr in the configured format; call once per process."""
     handler = logging.StreamHandler(sys.stderr)
@@ -55,5 +74,13 @@ def configure_logging(settings: Settings, *, process_name: str | None = None) ->
     logging.getLogger("intake.pipeline").setLevel(logging.WARNING)
     for noisy in ("imapclient", "imapclient.imaplib", "dramatiq", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
-    # dramatiq reports worker restarts and connection errors at these loggers; keep them.
-    logging.getLogger("dramatiq.worker.ConsumerThread").setLevel(logging.WARNING)
+    # dramatiq reports lost connections here (once a minute is enough) and failed messages,
+    # with their tracebacks, at dramatiq.worker.WorkerThread (kept: those are bugs to see).
+    handler.addFilter(_ConsumerNoise())
+
+
+class _ConsumerNoise(OncePerInterval):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("dramatiq.worker.ConsumerThread"):
+            return True
+        return super().filter(record)

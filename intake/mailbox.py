@@ -151,6 +151,9 @@ class Poller:
     def _select(self, client: IMAPClient) -> None:
         info = client.select_folder(self.settings.imap_folder)
         uidvalidity = int(info[b"UIDVALIDITY"])
+        if self.settings.imap_done_action == "flag" and b"\\*" not in info.get(b"PERMANENTFLAGS", (b"\\*",)):
+            log.warning("%s does not keep keywords: flagging done mail will not stick; use the move action",
+                        self.settings.imap_folder)
         self._done_folder = self._ensure_done_folder(client)
         with self.db.session() as session:
             checkpoint = session.get(MailboxCheckpoint, self.mailbox)

@@ -29,11 +29,15 @@ PROTECTIVE: tuple[Detector, ...] = (bounce.detect, auto_reply.detect, spam.detec
 
 def classify(parsed: ParsedMail, *, own_domain: str = OWN_DOMAIN) -> Classification:
     reading = read(parsed, own_domain)
-    protective = next((v for v in (detect(reading) for detect in PROTECTIVE) if v is not None), None)
+    protective = next(
+        (v for v in (detect(reading) for detect in PROTECTIVE) if v is not None), None
+    )
     lang, lang_evidence = language.detect(reading)
     lang_ev = (lang_evidence,) if lang_evidence else ()
     if protective is not None:
-        return Classification(protective.intent, protective.confidence, lang, evidence=protective.evidence + lang_ev)
+        return Classification(
+            protective.intent, protective.confidence, lang, evidence=protective.evidence + lang_ev
+        )
     decision = _intent(reading, lang)
     centre, centre_evidence = location.find(reading)
     missing = decision.intent is Intent.REFUGEE_DATA_UPDATE and not documents(parsed)

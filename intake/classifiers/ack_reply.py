@@ -22,7 +22,9 @@ CASE_WITH_DOCUMENTS = 2.5
 NEW_REQUEST = 5.0
 _NOT_A_CASE = (Intent.STATUS_FOLLOWUP, Intent.GENERAL_QUESTION)
 
-_OUR_QUOTE = re.compile(r"^\s*>?\s*\*?(?:from|van|de|von)\s*\*?\s*:.*@{domain}", re.IGNORECASE | re.MULTILINE)
+_OUR_QUOTE = re.compile(
+    r"^\s*>?\s*\*?(?:from|van|de|von)\s*\*?\s*:.*@{domain}", re.IGNORECASE | re.MULTILINE
+)
 
 
 def replies_to_us(reading: Reading) -> Evidence | None:
@@ -37,28 +39,42 @@ def replies_to_us(reading: Reading) -> Evidence | None:
     if tag:
         return Evidence("subject", f"our ticket tag {tag.group(0)}")
     quoted = reading.parts.quoted[:600]
-    if quoted and re.search(_OUR_QUOTE.pattern.format(domain=re.escape(reading.own_domain)), quoted, re.IGNORECASE | re.MULTILINE):
+    if quoted and re.search(
+        _OUR_QUOTE.pattern.format(domain=re.escape(reading.own_domain)),
+        quoted,
+        re.IGNORECASE | re.MULTILINE,
+    ):
         return Evidence("text", "quotes a message from our address")
     return None
 
 
-def decide_reply(reading: Reading, scored: Scored, language: str | None, thread: Evidence) -> IntentDecision:
+def decide_reply(
+    reading: Reading, scored: Scored, language: str | None, thread: Evidence
+) -> IntentDecision:
     """The intent of a reply to one of our acknowledgements."""
     docs = documents(reading.mail)
     case = _best_case(scored)
     if docs and case and case[1] >= CASE_WITH_DOCUMENTS:
         decided = decide(scored, reading)
         names = ", ".join(a.filename for a in docs[:3])
-        return IntentDecision(case[0], max(decided.confidence, 0.6), False,
-                              (thread, Evidence("documents", f"documents for the case: {names}")) + decided.evidence)
+        return IntentDecision(
+            case[0],
+            max(decided.confidence, 0.6),
+            False,
+            (thread, Evidence("documents", f"documents for the case: {names}")) + decided.evidence,
+        )
     own_words = replace(reading, fields=tuple(f for f in reading.fields if f.name != "subject"))
     own_scored = score(own_words, language)
     followup = own_scored.scores.get(Intent.STATUS_FOLLOWUP, 0.0)
     new = _best_case(own_scored)
     if not docs and followup < NEW_REQUEST and new and new[1] >= NEW_REQUEST:
         decided = decide(own_scored, own_words)
-        return IntentDecision(new[0], decided.confidence, False,
-                              (thread, Evidence("intent", "a new request on the thread")) + decided.evidence)
+        return IntentDecision(
+            new[0],
+            decided.confidence,
+            False,
+            (thread, Evidence("intent", "a new request on the thread")) + decided.evidence,
+        )
     reasons = decide(scored, reading).evidence if followup else ()
     return IntentDecision(Intent.STATUS_FOLLOWUP, 0.9, False, (thread,) + reasons)
 

@@ -32,27 +32,37 @@ _ORIGINAL_WORDS = (
     r"|orijinal|originală"
 )
 _FORWARD_MARKER = re.compile(
-    rf"^\s*(?:[-_=*]{{2,}}[^\n]{{0,30}}?(?:{_FORWARD_WORDS})[^\n]{{0,30}}$|(?:begin forwarded message"
-    rf"|d[eé]but du message r[eé]exp[eé]di[eé]|forwarded message|doorgestuurd bericht|message transf[eé]r[eé]"
-    rf"|weitergeleitete nachricht|mensaje reenviado|inizio messaggio inoltrato|mensagem encaminhada)\s*:?\s*$)",
+    rf"^\s*(?:[-_=*]{{2,}}[^\n]{{0,30}}?(?:{_FORWARD_WORDS})[^\n]{{0,30}}$"
+    rf"|(?:begin forwarded message|d[eé]but du message r[eé]exp[eé]di[eé]|forwarded message"
+    rf"|doorgestuurd bericht|message transf[eé]r[eé]|weitergeleitete nachricht|mensaje reenviado"
+    rf"|inizio messaggio inoltrato|mensagem encaminhada)\s*:?\s*$)",
     re.IGNORECASE,
 )
-_REPLY_MARKER = re.compile(rf"^\s*-{{2,}}\s*[^\n]{{0,15}}(?:{_ORIGINAL_WORDS})[^\n]{{0,25}}-{{2,}}\s*$", re.IGNORECASE)
+_REPLY_MARKER = re.compile(
+    rf"^\s*-{{2,}}\s*[^\n]{{0,15}}(?:{_ORIGINAL_WORDS})[^\n]{{0,25}}-{{2,}}\s*$", re.IGNORECASE
+)
 _ATTRIBUTION = re.compile(
-    r"(?:wrote|schreef|geschreven|a [eé]crit|schrieb|escribi[oó]|escreveu|ha scritto|pisze|napisa[lł]a?"
+    r"(?:wrote|schreef|geschreven|a [eé]crit|schrieb|escribi[oó]|escreveu|ha scritto|pisze"
+    r"|napisa[lł]a?"
     r"|yazd[iı]|пишет|написал[а]?|написав(?:ла)?|كتب)\s*:?\s*$",
     re.IGNORECASE,
 )
 _DATE_OR_ADDRESS = re.compile(r"\d|@")
 _HEADER_FROM = re.compile(
-    r"^\s*\*?(?:from|van|de|von|da|od|от|від|kimden|g[oö]nderen|من|exp[eé]diteur)\s*\*?\s*:\s*\S", re.IGNORECASE
+    r"^\s*\*?(?:from|van|de|von|da|od|от|від|kimden|g[oö]nderen|من|exp[eé]diteur)\s*\*?\s*:\s*\S",
+    re.IGNORECASE,
 )
 _HEADER_NEXT = re.compile(
-    r"^\s*\*?(?:sent|verzonden|envoy[eé]|gesendet|date|datum|enviado|fecha|wys[lł]ano|data|отправлено"
-    r"|дата|надіслано|tarih|g[oö]nderildi|inviato|التاريخ|تاريخ|subject|onderwerp|objet|betreff|asunto"
+    r"^\s*\*?(?:sent|verzonden|envoy[eé]|gesendet|date|datum|enviado|fecha|wys[lł]ano|data"
+    r"|отправлено"
+    r"|дата|надіслано|tarih|g[oö]nderildi|inviato|التاريخ|تاريخ|subject|onderwerp|objet|betreff"
+    r"|asunto"
     r"|temat|тема|konu|to|aan|[aà]|an|para|do|кому|cc)\s*\*?\s*:",
     re.IGNORECASE,
 )
+# Last letters of "wrote:", "schreef", "a écrit", "schrieb", "escribió", "pisze", "пишет"...
+_ATTRIBUTION_ENDS = (":", "e", "b", "t", "o", "l", "a", "z", "т", "в", "б")
+_SUBJECT_NAMES = ("subject", "onderwerp", "objet", "betreff", "asunto", "тема")
 _OUTLOOK_RULE = re.compile(r"^\s*_{10,}\s*$")
 _BOUNCE_COPY = re.compile(
     r"^\s*-*\s*(?:below this line is a copy of the message|this is a copy of the message"
@@ -61,28 +71,40 @@ _BOUNCE_COPY = re.compile(
 )
 _SIGNATURE = re.compile(
     r"^\s*(?:--\s*$|(?:sent|envoy[eé]|verzonden|verstuurd|gesendet|enviado|wys[lł]ane|отправлено"
-    r"|надіслано|trimis|inviato|g[oö]nderildi)\b[^\n]{0,40}\b(?:iphone|ipad|android|galaxy|samsung|mobile"
-    r"|smartphone|outlook|mail|gmail|huawei|xiaomi|pixel|телефон|ios)\b|get outlook for|von meinem \S+"
+    r"|надіслано|trimis|inviato|g[oö]nderildi)\b[^\n]{0,40}\b(?:iphone|ipad|android|galaxy|samsung"
+    r"|mobile"
+    r"|smartphone|outlook|mail|gmail|huawei|xiaomi|pixel|телефон|ios)\b|get outlook for|von meinem"
+    r" \S+"
     r"|\S+'(?:umdan|imden|den|dan) g[oö]nderildi)",
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
-    r"disclaimer|confidentiality notice|this (?:e-?mail|message|communication)\b[^\n]{0,80}?\b(?:is|are"
-    r"|may be|contains?)\b[^\n]{0,30}?(?:confidential|privileged|intended)|intended (?:solely |only )?for"
-    r" the (?:use of the )?(?:addressee|recipient|individual)|if you (?:are not the intended|have received"
-    r" this)|(?:deze|dit) (?:e-?mail|bericht|mail)\b[^\n]{0,80}?(?:vertrouwelijk|uitsluitend bestemd"
-    r"|enkel bestemd)|indien u (?:niet de|dit bericht)|(?:ce|le present) (?:message|courriel|e-?mail)\b"
-    r"[^\n]{0,80}?(?:confidentiel|destine exclusivement|strictement)|si vous (?:n'etes pas|avez recu ce"
-    r" message)|diese (?:e-?mail|nachricht)\b[^\n]{0,60}?vertraulich|consider the environment before"
-    r" printing|denk aan het milieu|pensez a l'environnement|aviso legal|este (?:mensaje|correo)\b[^\n]"
+    r"disclaimer|confidentiality notice|this (?:e-?mail|message|communication)\b[^\n]{0,80}?\b(?:is"
+    r"|are"
+    r"|may be|contains?)\b[^\n]{0,30}?(?:confidential|privileged|intended)|intended (?:solely |only"
+    r" )?for"
+    r" the (?:use of the )?(?:addressee|recipient|individual)|if you (?:are not the intended|have"
+    r" received"
+    r" this)|(?:deze|dit) (?:e-?mail|bericht|mail)\b[^\n]{0,80}?(?:vertrouwelijk|uitsluitend"
+    r" bestemd"
+    r"|enkel bestemd)|indien u (?:niet de|dit bericht)|(?:ce|le present) (?:message|courriel"
+    r"|e-?mail)\b"
+    r"[^\n]{0,80}?(?:confidentiel|destine exclusivement|strictement)|si vous (?:n'etes pas|avez"
+    r" recu ce"
+    r" message)|diese (?:e-?mail|nachricht)\b[^\n]{0,60}?vertraulich|consider the environment"
+    r" before"
+    r" printing|denk aan het milieu|pensez a l'environnement|aviso legal|este (?:mensaje"
+    r"|correo)\b[^\n]"
     r"{0,60}?confidencial",
     re.IGNORECASE,
 )
 _FORWARD_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|fw|tr|wg|doorst|rv|enc|pd|i̇lt|ilt|ilet|пересл|πρθ)\s*:", re.IGNORECASE
+    r"^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|fw|tr|wg|doorst|rv|enc|pd|i̇lt|ilt|ilet|пересл|πρθ)\s*:",
+    re.IGNORECASE,
 )
 _FORWARDED_HEADER = re.compile(
-    r"^\s*\*?(?:from|van|de|von|date|datum|sent|verzonden|envoy[eé]|to|aan|[aà]|cc|subject|onderwerp"
+    r"^\s*\*?(?:from|van|de|von|date|datum|sent|verzonden|envoy[eé]|to|aan|[aà]|cc|subject"
+    r"|onderwerp"
     r"|objet|betreff|asunto|от|від|тема|дата|кому)\s*\*?\s*:\s?",
     re.IGNORECASE,
 )
@@ -101,14 +123,15 @@ def split(text: str, subject: str = "") -> CitizenText:
     rest = "\n".join(lines[cut:]).strip()
     forwarded = quoted = ""
     if rest:
-        stripped.append(f"{'forwarded' if kind == 'forward' else 'quoted'} text after {lines[cut].strip()[:40]!r}")
+        what = "forwarded" if kind == "forward" else "quoted"
+        stripped.append(f"{what} text after {lines[cut].strip()[:40]!r}")
         if kind == "forward":
             forwarded = _clean_forward(lines[cut + 1 :])
         else:
             quoted = rest
     own = _strip_signature("\n".join(own_lines), stripped)
     own = _strip_disclaimers(own, stripped)
-    return CitizenText(own=own.strip(), forwarded=forwarded, quoted=quoted, stripped=tuple(stripped))
+    return CitizenText(own.strip(), forwarded, quoted, tuple(stripped))
 
 
 def _first_boundary(lines: list[str]) -> tuple[int, str]:
@@ -132,7 +155,7 @@ def _first_boundary(lines: list[str]) -> tuple[int, str]:
 def _is_attribution(line: str, following: str) -> bool:
     """ "On 3 May 2025, X <x@y> wrote:", possibly wrapped over two lines."""
     end = line.rstrip()[-1:]
-    if end not in (":", "e", "b", "t", "o", "l", "a", "z", "т", "в", "б") and not following.rstrip().endswith(":"):
+    if end not in _ATTRIBUTION_ENDS and not following.rstrip().endswith(":"):
         return False
     if _ATTRIBUTION.search(line):
         return bool(_DATE_OR_ADDRESS.search(line))
@@ -155,8 +178,8 @@ def _clean_forward(lines: list[str]) -> str:
                 continue
             found = _FORWARDED_HEADER.match(line)
             if found:
-                if line[found.start() :].lower().lstrip("* ").startswith(("subject", "onderwerp", "objet",
-                                                                           "betreff", "asunto", "тема")):
+                name = line[found.start() :].lower().lstrip("* ")
+                if name.startswith(_SUBJECT_NAMES):
                     out.append(line[found.end() :])
                 continue
             in_headers = False
@@ -175,8 +198,10 @@ def _strip_signature(text: str, stripped: list[str]) -> str:
     return text
 
 
-_DISCLAIMER_HINTS = ("disclaimer", "confiden", "intended", "bestemd", "vertrouwelijk", "destine", "vertraulich",
-                     "environment", "milieu", "environnement", "aviso legal", "received this", "recu ce")
+_DISCLAIMER_HINTS = (
+    "disclaimer", "confiden", "intended", "bestemd", "vertrouwelijk", "destine", "vertraulich",
+    "environment", "milieu", "environnement", "aviso legal", "received this", "recu ce",
+)
 
 
 def _strip_disclaimers(text: str, stripped: list[str]) -> str:

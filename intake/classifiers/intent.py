@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from intake.classifiers.lexicon import CONCEPTS
-from intake.classifiers.matcher import Hit, Lexicon
+from intake.classifiers.matcher import REQUEST_WORDS, Hit, Lexicon
 from intake.classifiers.reading import Reading
 from intake.classifiers.rules import FOLLOWUP_DOMINANCE, PRECEDENCE, RULES, Rule
 from intake.classifiers.verdict import Evidence
@@ -52,18 +52,25 @@ def find_concepts(reading: Reading, language: str | None) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     for field in reading.fields:
         hits.extend(LEXICON.match(field.words, field.name, language))
-    return tuple(_held_in_subject(hits))
+    subject = next((f.words for f in reading.fields if f.name == "subject"), [])
+    return tuple(_held_in_subject(hits, subject))
 
 
-def _held_in_subject(hits: list[Hit]) -> list[Hit]:
-    """Subject "K card", text "my K card expires": the subject names the card held, too."""
+def _held_in_subject(hits: list[Hit], subject: list[str]) -> list[Hit]:
+    """Subject "K card", text "my K card expires": the subject names the card held, too.
+
+    Not when the subject itself asks for the card ("Aanvraag F+ kaart").
+    """
     held = {h.concept[5:] for h in hits if h.concept.startswith("held_")}
-    if not held:
+    if not held or any(w.startswith(REQUEST_WORDS) for w in subject):
         return hits
     asked = {h.concept[5:] for h in hits if h.concept.startswith("card_") and h.field != "subject"}
-    return [replace(h, concept="held_" + h.concept[5:])
-            if h.field == "subject" and h.concept.startswith("card_") and h.concept[5:] in held - asked else h
-            for h in hits]
+    return [
+        replace(h, concept="held_" + h.concept[5:])
+        if h.field == "subject" and h.concept.startswith("card_") and h.concept[5:] in held - asked
+        else h
+        for h in hits
+    ]
 
 
 def score(reading: Reading, language: str | None) -> Scored:
@@ -90,15 +97,22 @@ def score(reading: Reading, language: str | None) -> Scored:
 def decide(scored: Scored, reading: Reading | None = None) -> IntentDecision:
     ranked = scored.ranked()
     if not ranked or ranked[0][1] < MIN_SCORE:
-        best = f"best was {ranked[0][0]} ({ranked[0][1]:.1f})" if ranked else "no phrase of any case"
-        return IntentDecision(Intent.GENERAL_QUESTION, 0.2, True,
-                              (Evidence("intent", f"nothing specific: {best}"),))
+        best = (
+            f"best was {ranked[0][0]} ({ranked[0][1]:.1f})" if ranked else "no phrase of any case"
+        )
+        return IntentDecision(
+            Intent.GENERAL_QUESTION, 0.2, True, (Evidence("intent", f"nothing specific: {best}"),)
+        )
     (top, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
     confidence = confidence_of(s1, s2)
     evidence = explain(scored, top, reading)
     if confidence < THRESHOLD:
-        return IntentDecision(Intent.GENERAL_QUESTION, confidence, True,
-                              (Evidence("intent", f"low confidence {confidence:.2f} for {top}"),) + evidence)
+        return IntentDecision(
+            Intent.GENERAL_QUESTION,
+            confidence,
+            True,
+            (Evidence("intent", f"low confidence {confidence:.2f} for {top}"),) + evidence,
+        )
     return IntentDecision(top, confidence, False, evidence)
 
 

@@ -1,4 +1,4 @@
-"""Language of the writer's own text: the script first, then a fastText model among plausible languages.
+"""Language of the writer's own text: the script first, then fastText among plausible languages.
 
 Cyrillic is Ukrainian or Russian by its own letters (і ї є ґ against ы э ъ ё), Arabic
 script is Arabic or Farsi by Persian letters (پ چ ژ گ ی ک); Latin script goes to the
@@ -21,8 +21,33 @@ from intake.classifiers.reading import Reading
 from intake.classifiers.verdict import Evidence
 
 # Latin-script languages a message to Ghent's migration service is plausibly written in.
-LATIN_LANGUAGES = ("nl", "en", "fr", "de", "es", "pt", "it", "pl", "ro", "tr", "so", "sq", "vi", "ku", "cs", "sk", "hu",
-                   "hr", "sl", "lt", "lv", "sv", "da", "no", "fi")
+LATIN_LANGUAGES = (
+    "nl",
+    "en",
+    "fr",
+    "de",
+    "es",
+    "pt",
+    "it",
+    "pl",
+    "ro",
+    "tr",
+    "so",
+    "sq",
+    "vi",
+    "ku",
+    "cs",
+    "sk",
+    "hu",
+    "hr",
+    "sl",
+    "lt",
+    "lv",
+    "sv",
+    "da",
+    "no",
+    "fi",
+)
 # Close calls between similar languages go to the ones this mailbox mostly gets.
 _PRIOR = {"nl": 3.0, "en": 2.5, "fr": 2.0, "es": 1.2, "pl": 1.2, "tr": 1.2}
 _SAMPLE = 1200
@@ -45,8 +70,16 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("thai", re.compile(r"[\u0e00-\u0e7f]")),
 )
 _SCRIPT_LANGUAGE = {
-    "greek": "el", "hebrew": "he", "han": "zh", "kana": "ja", "hangul": "ko", "ethiopic": "am",
-    "devanagari": "hi", "armenian": "hy", "georgian": "ka", "thai": "th",
+    "greek": "el",
+    "hebrew": "he",
+    "han": "zh",
+    "kana": "ja",
+    "hangul": "ko",
+    "ethiopic": "am",
+    "devanagari": "hi",
+    "armenian": "hy",
+    "georgian": "ka",
+    "thai": "th",
 }
 _LETTER = re.compile(r"[^\W\d_]")
 _UKRAINIAN = re.compile(r"[іїєґІЇЄҐ]")
@@ -112,8 +145,12 @@ def preload() -> None:
 
 def detect(reading: Reading) -> tuple[str | None, Evidence | None]:
     parts = reading.parts
-    for source, text in (("own text", parts.own), ("subject", reading.subject),
-                         ("forwarded text", parts.forwarded), ("quoted text", parts.quoted)):
+    for source, text in (
+        ("own text", parts.own),
+        ("subject", reading.subject),
+        ("forwarded text", parts.forwarded),
+        ("quoted text", parts.quoted),
+    ):
         sample = _NOISE.sub(" ", text[:_SAMPLE])
         if any(ch.isalpha() for ch in sample):
             language, how = identify(sample)
@@ -139,7 +176,9 @@ def identify(text: str) -> tuple[str | None, str]:
     ranked = _model()(text)
     if not ranked:
         return None, "no known language"
-    best, best_p = max(((lang, p * _PRIOR.get(lang, 1.0)) for lang, p in ranked), key=lambda kv: kv[1])
+    best, best_p = max(
+        ((lang, p * _PRIOR.get(lang, 1.0)) for lang, p in ranked), key=lambda kv: kv[1]
+    )
     total = sum(p * _PRIOR.get(lang, 1.0) for lang, p in ranked) or 1.0
     return best, f"{_backend} {best_p / total:.2f}"
 

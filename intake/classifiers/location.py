@@ -14,7 +14,12 @@ from intake.classifiers.verdict import Evidence
 
 # Canonical name -> folded spellings (without accents, any case, with or without hyphen).
 CENTRES: dict[str, tuple[str, ...]] = {
-    "Stadskantoor": (r"stadskantoor", r"stads kantoor", r"woodrow wilsonplein", r"administratief centrum"),
+    "Stadskantoor": (
+        r"stadskantoor",
+        r"stads kantoor",
+        r"woodrow wilsonplein",
+        r"administratief centrum",
+    ),
     "Gentbrugge": (r"gentbrugge",),
     "Nieuw-Gent": (r"nieuw[- ]?gent",),
     "Sint-Amandsberg": (r"(?:sint|st|saint)[-. ]*amandsberg", r"amandsberg"),
@@ -27,7 +32,9 @@ CENTRES: dict[str, tuple[str, ...]] = {
     "Zwijnaarde": (r"zwijnaarde",),
     "Sint-Denijs-Westrem": (r"(?:sint|st)[-. ]*denijs[- ]westrem",),
 }
-_PATTERNS = [(name, re.compile(rf"(?:{'|'.join(spellings)})(?!\w)")) for name, spellings in CENTRES.items()]
+_PATTERNS = [
+    (name, re.compile(rf"(?:{'|'.join(spellings)})(?!\w)")) for name, spellings in CENTRES.items()
+]
 _LIVES = re.compile(
     r"\b(?:woon|wonen|woont|live|living|lives|habite|habitons|j'habite|vivo|vivimos|mieszkam|mieszkamy|живу|живем"
     r"|живемо|проживаю|اسكن|أسكن|يسكن|oturuyorum|yasiyorum|locuiesc|moro)\b"
@@ -51,9 +58,15 @@ def find(reading: Reading) -> tuple[str | None, Evidence | None]:
                 if found.start() and field.folded[found.start() - 1].isalnum():
                     continue
                 sentence = _sentence_around(field.folded, found.start(), found.end())
-                if field_name != "subject" and _LIVES.search(sentence) and not _SERVICE.search(sentence):
+                if (
+                    field_name != "subject"
+                    and _LIVES.search(sentence)
+                    and not _SERVICE.search(sentence)
+                ):
                     continue
-                return name, Evidence("location", f"{name}: '{sentence.strip()[:80]}' ({field_name})")
+                return name, Evidence(
+                    "location", f"{name}: '{sentence.strip()[:80]}' ({field_name})"
+                )
     return None, None
 
 

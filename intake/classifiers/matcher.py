@@ -37,35 +37,129 @@ class _Target:
 
 # Single letters (Latin, and Cyrillic look-alikes) naming a kind of residence card.
 _CARD_LETTERS = {
-    "a": "card_a", "b": "card_b", "c": "card_c", "d": "card_d", "e": "card_e", "f": "card_f",
-    "h": "card_h", "k": "card_k", "l": "card_l", "m": "card_m", "n": "card_n", "eu": "card_eu",
-    "а": "card_a", "в": "card_b", "с": "card_c", "е": "card_e", "ф": "card_f", "н": "card_h",
-    "к": "card_k", "л": "card_l", "м": "card_m",
+    "a": "card_a",
+    "b": "card_b",
+    "c": "card_c",
+    "d": "card_d",
+    "e": "card_e",
+    "f": "card_f",
+    "h": "card_h",
+    "k": "card_k",
+    "l": "card_l",
+    "m": "card_m",
+    "n": "card_n",
+    "eu": "card_eu",
+    "а": "card_a",
+    "в": "card_b",
+    "с": "card_c",
+    "е": "card_e",
+    "ф": "card_f",
+    "н": "card_h",
+    "к": "card_k",
+    "л": "card_l",
+    "м": "card_m",
 }
 _PLUS_CARDS = {"f+": "card_fplus", "eu+": "card_euplus", "e+": "card_eplus", "m+": "card_mplus"}
 _CARD_WORDS = frozenset({"card", "residence_doc"})
 # Kinds of card a citizen asks to switch to; "my K card" is one they already hold.
-_SWITCH_KINDS = frozenset({"card_k", "card_l", "card_fplus", "card_euplus", "card_eplus", "card_mplus"})
-_POSSESSIVES = frozenset({
-    "mijn", "my", "ma", "mon", "mes", "mi", "mis", "moja", "moje", "moj", "mojej", "moja", "моя", "мою", "моей",
-    "мой", "мій", "моєї", "minha", "meu", "mea", "meine", "mein", "meiner", "benim",
-})
-_REQUEST_WORDS = ("aanvraag", "applica", "request", "demande", "solicitud", "wniosek", "заявк", "заяв", "basvuru",
-                  "cerere", "pedido", "antrag")
-_NOT_A_CARD_AFTER = frozenset({"mail", "mails", "mailen", "mailadres", "id", "commerce", "book", "learning", "loket"})
-# "bijlage 35", "annexe 3 bis", "anex 35", "додаток 15", "الملحق 35", "załącznik nr 19ter", "annex35"
-_ANNEX_WORDS = frozenset({
-    "bijlage", "bijl", "annex", "annexe", "annexes", "anexo", "anex", "anexa", "anexei", "ek", "eki", "додаток",
-    "додатку", "додатка", "додатком", "приложение", "приложения", "приложению", "приложении", "zalacznik",
-    "zalacznika", "zalacznikiem", "zalaczniku", "ملحق", "پيوست", "anlage", "allegato", "bijlagen",
-})
+_SWITCH_KINDS = frozenset(
+    {"card_k", "card_l", "card_fplus", "card_euplus", "card_eplus", "card_mplus"}
+)
+_POSSESSIVES = frozenset(
+    {
+        "mijn",
+        "my",
+        "ma",
+        "mon",
+        "mes",
+        "mi",
+        "mis",
+        "moja",
+        "moje",
+        "moj",
+        "mojej",
+        "моя",
+        "мою",
+        "моей",
+        "мой",
+        "мій",
+        "моєї",
+        "minha",
+        "meu",
+        "mea",
+        "meine",
+        "mein",
+        "meiner",
+        "benim",
+    }
+)
+REQUEST_WORDS = (
+    "aanvraag",
+    "applica",
+    "request",
+    "demande",
+    "solicitud",
+    "wniosek",
+    "заявк",
+    "заяв",
+    "basvuru",
+    "cerere",
+    "pedido",
+    "antrag",
+)
+_NOT_A_CARD_AFTER = frozenset(
+    {"mail", "mails", "mailen", "mailadres", "id", "commerce", "book", "learning", "loket"}
+)
+# "bijlage 35", "annexe 3 bis", "anex 35", "додаток 15", "الملحق 35", "załącznik nr 19ter"
+_ANNEX_WORDS = frozenset(
+    {
+        "bijlage",
+        "bijl",
+        "annex",
+        "annexe",
+        "annexes",
+        "anexo",
+        "anex",
+        "anexa",
+        "anexei",
+        "ek",
+        "eki",
+        "додаток",
+        "додатку",
+        "додатка",
+        "додатком",
+        "приложение",
+        "приложения",
+        "приложению",
+        "приложении",
+        "zalacznik",
+        "zalacznika",
+        "zalacznikiem",
+        "zalaczniku",
+        "ملحق",
+        "پيوست",
+        "anlage",
+        "allegato",
+        "bijlagen",
+    }
+)
 _NUMBER_WORDS = frozenset({"nr", "no", "n", "num", "numero", "nummer", "number", "nº", "№"})
 _GLUED_ANNEX = re.compile(r"^(bijlage|annexe?|anexo?|anexa|zalacznik)(\d{1,2})(bis|ter)?$")
 _NUMBERED = re.compile(r"^(\d{1,2})(bis|ter|quater)?$")
 _ANNEX_CONCEPTS = {
-    "35": "annex_35", "3bis": "annex_3bis", "32": "annex_32", "15": "annex_15", "19": "annex_19",
-    "19bis": "annex_19", "19ter": "annex_19", "26": "annex_26", "26bis": "annex_26", "25": "annex_26",
-    "8": "annex_8", "8bis": "annex_8", "3": "annex_3",
+    "35": "annex_35",
+    "3bis": "annex_3bis",
+    "32": "annex_32",
+    "15": "annex_15",
+    "19": "annex_19",
+    "19bis": "annex_19",
+    "19ter": "annex_19",
+    "26": "annex_26",
+    "26bis": "annex_26",
+    "25": "annex_26",
+    "8": "annex_8",
+    "8bis": "annex_8",
+    "3": "annex_3",
 }
 
 
@@ -122,7 +216,9 @@ class Lexicon:
                     if len(rest) > 1 and not _phrase_follows(words, i + 2, rest[1:]):
                         continue
                     end = i + 1 + len(rest)
-                    hits.append(Hit(target.concept, field, i, " ".join(words[i:end]), fuzzy, end - i))
+                    hits.append(
+                        Hit(target.concept, field, i, " ".join(words[i:end]), fuzzy, end - i)
+                    )
                 else:
                     hits.append(Hit(target.concept, field, i, token, fuzzy))
         hits.extend(_card_letters(words, hits, field))
@@ -145,7 +241,12 @@ class Lexicon:
                 result = (near, True)
         # Compound endings ("...kaart") come on top: "verbljifskaart" is a card and, one typo
         # away, a residence card.
-        ends = [t for length in self._suffix_lengths if length < size for t in self._suffix.get(token[-length:], ())]
+        ends = [
+            t
+            for length in self._suffix_lengths
+            if length < size
+            for t in self._suffix.get(token[-length:], ())
+        ]
         if ends:
             result = (result[0] + tuple(ends), result[1])
         if len(self._cache) > _CACHE_LIMIT:
@@ -162,7 +263,10 @@ class Lexicon:
                 continue
             if is_prefix:
                 ok = len(token) <= size + 4 and any(
-                    _within_one(token[:n], text) for n in (size, size + 1, size - 1) if n <= len(token))
+                    _within_one(token[:n], text)
+                    for n in (size, size + 1, size - 1)
+                    if n <= len(token)
+                )
             else:
                 ok = abs(len(token) - size) <= 1 and _within_one(token, text)
             if ok:
@@ -241,8 +345,17 @@ def _card_letters(words: list[str], hits: list[Hit], field: str) -> list[Hit]:
             concept = _CARD_LETTERS.get(word)
             if concept is None or (i + 1 < len(words) and words[i + 1] in _NOT_A_CARD_AFTER):
                 continue
-            if not (card_at and (i + 1 in card_at or i - 1 in card_at or i + 2 in card_at
-                                 or i - 2 in card_at or i + 3 in card_at or i - 3 in card_at)):
+            if not (
+                card_at
+                and (
+                    i + 1 in card_at
+                    or i - 1 in card_at
+                    or i + 2 in card_at
+                    or i - 2 in card_at
+                    or i + 3 in card_at
+                    or i - 3 in card_at
+                )
+            ):
                 continue
         if concept in _SWITCH_KINDS and _held(words, i):
             concept = "held_" + concept[5:]
@@ -253,16 +366,21 @@ def _card_letters(words: list[str], hits: list[Hit], field: str) -> list[Hit]:
 def _held(words: list[str], i: int) -> bool:
     before = words[max(0, i - 3) : i]
     after = words[i + 1 : i + 4]
-    return any(w in _POSSESSIVES for w in before) and not any(w.startswith(_REQUEST_WORDS) for w in after)
+    return any(w in _POSSESSIVES for w in before) and not any(
+        w.startswith(REQUEST_WORDS) for w in after
+    )
 
 
 def _drop_comparisons(hits: list[Hit]) -> list[Hit]:
-    """ "Per e-mail, zoals bij de F+ kaart?": a card named as a comparison is not the one asked for."""
+    """ "Per e-mail, zoals bij de F+ kaart?": a card named in a comparison is not asked for."""
     after = {h.index + h.length for h in hits if h.concept == "comparison"}
     if not after:
         return hits
-    return [h for h in hits if not (h.concept in _PLUS_CARDS.values()
-                                    and any(0 <= h.index - a <= 3 for a in after))]
+    return [
+        h
+        for h in hits
+        if not (h.concept in _PLUS_CARDS.values() and any(0 <= h.index - a <= 3 for a in after))
+    ]
 
 
 def _annexes(words: list[str], field: str) -> list[Hit]:

@@ -66,7 +66,9 @@ def phrases(name: str, *groups: tuple[float, tuple[str, ...]]) -> Phrases:
     for weight, patterns in groups:
         for p in patterns:
             source = fold_pattern(p)
-            entries.append(_Entry(weight, re.compile(rf"(?:{source})(?!\w)"), required_text(source)))
+            entries.append(
+                _Entry(weight, re.compile(rf"(?:{source})(?!\w)"), required_text(source))
+            )
     return Phrases(name, tuple(entries))
 
 

@@ -31,8 +31,13 @@ class Rule:
 
 
 def rule(intent: I, weight: float, needs: str, *, unless: str = "", near: int = 0) -> Rule:
-    return Rule(intent, weight, tuple(frozenset(g.split("|")) for g in needs.split()),
-                frozenset(unless.split()), near)
+    return Rule(
+        intent,
+        weight,
+        tuple(frozenset(g.split("|")) for g in needs.split()),
+        frozenset(unless.split()),
+        near,
+    )
 
 
 CARD = "card|residence_doc"
@@ -44,9 +49,14 @@ RULES: tuple[Rule, ...] = (
     rule(I.FPLUS_CARD, 5, "card_fplus"),
     rule(I.KL_CARD_SWITCH, 4.5, "card_k|card_l"),
     rule(I.KL_CARD_SWITCH, 3, "longterm"),
-    rule(I.KL_CARD_SWITCH, 1.5, f"unlimited {CARD_KIND}"),
-    rule(I.REFUGEE_DATA_UPDATE, 4, "cgrs|refugee|subsidiary|recognised data_field change|wrong|marriage|register_nat",
-         near=25),
+    rule(I.KL_CARD_SWITCH, 3, "unlimited"),
+    rule(I.KL_CARD_SWITCH, 1.5, f"unlimited|settlement {CARD_KIND}"),
+    rule(
+        I.REFUGEE_DATA_UPDATE,
+        4,
+        "cgrs|refugee|subsidiary|recognised data_field change|wrong|marriage|register_nat",
+        near=25,
+    ),
     rule(I.REFUGEE_DATA_UPDATE, 2.5, "cgrs data_field"),
     rule(I.REFUGEE_DATA_UPDATE, 1, "cgrs|refugee new_document|data_field"),
     rule(I.REFUGEE_DATA_UPDATE, 2, "cgrs|refugee|recognised marriage|change"),
@@ -54,7 +64,7 @@ RULES: tuple[Rule, ...] = (
     rule(I.CARD_RENEWAL, 3, f"expire|renew {CARD_KIND}", near=12),
     rule(I.CARD_RENEWAL, 1, "expire"),
     rule(I.CARD_RENEWAL, 1, "renew"),
-    rule(I.CARD_LOST, 3.5, f"lost|stolen {CARD_KIND}|wallet", near=12),
+    rule(I.CARD_LOST, 3.5, f"lost|stolen|cannot_find {CARD_KIND}|wallet", near=12),
     rule(I.CARD_LOST, 1.5, "stolen"),
     rule(I.CARD_LOST, 1, "lost"),
     rule(I.CARD_LOST, 1.5, "police lost|stolen"),
@@ -68,12 +78,22 @@ RULES: tuple[Rule, ...] = (
     rule(I.CHILD_CARD, 1.5, f"child birth {CARD}|apply"),
     rule(I.EU_PLUS_CARD, 5, "card_euplus|card_eplus"),
     rule(I.EU_PLUS_CARD, 2, "permanent card_eu|card_e|eu_citizen", unless="card_fplus"),
-    rule(I.EU_PLUS_CARD, 2.5, f"permanent eu_nationality|eu_citizen {CARD}|apply", unless="spouse card_f card_fplus"),
+    rule(
+        I.EU_PLUS_CARD,
+        2.5,
+        f"permanent eu_nationality|eu_citizen {CARD}|apply",
+        unless="spouse card_f card_fplus",
+    ),
     rule(I.FPLUS_CARD, 2.5, "permanent spouse|card_f", unless="card_eu card_euplus card_eplus"),
     rule(I.ANNEX35_EXTENSION, 6, "annex_35"),
     rule(I.ANNEX35_EXTENSION, 1, "appeal annex_35|renew|expire"),
-    rule(I.CARD_DATA_CHANGE, 3, "data_field change|wrong|new_passport|marriage", near=15,
-         unless="cgrs refugee subsidiary"),
+    rule(
+        I.CARD_DATA_CHANGE,
+        3,
+        "data_field change|wrong|new_passport|marriage",
+        near=15,
+        unless="cgrs refugee subsidiary",
+    ),
     rule(I.CARD_DATA_CHANGE, 1.5, "newcard|new_passport data_field", unless="cgrs refugee"),
     rule(I.CARD_DATA_CHANGE, 1, "register_nat change|wrong", unless="cgrs refugee"),
     rule(I.CARD_COLLECTION, 4, "pinpuk"),
@@ -104,8 +124,12 @@ RULES: tuple[Rule, ...] = (
     rule(I.UKRAINE_PROTECTION, 4, "annex_15"),
     rule(I.UKRAINE_PROTECTION, 2, "ukraine"),
     rule(I.UKRAINE_PROTECTION, 1, "ukraine card_a|renew|expire|asylum"),
-    rule(I.REGISTRATION, 3.5, "register_verb arrival|city_hall|lease|short_stay|annex_8|annex_3",
-         unless="register_nat"),
+    rule(
+        I.REGISTRATION,
+        3.5,
+        "register_verb arrival|city_hall|lease|short_stay|annex_8|annex_3",
+        unless="register_nat",
+    ),
     rule(I.REGISTRATION, 2, "register_verb", unless="register_nat vote"),
     rule(I.REGISTRATION, 1.5, "arrival lease|city_hall|short_stay"),
     rule(I.REGISTRATION, 1, "short_stay|annex_8"),
@@ -115,8 +139,12 @@ RULES: tuple[Rule, ...] = (
     rule(I.STATUS_FOLLOWUP, 3, "sent_before followup_weak", near=12),
     rule(I.GENERAL_QUESTION, 2.5, "travel"),
     # Travelling or working with a card is a question about that, not a request for the card.
-    rule(I.GENERAL_QUESTION, 3, f"travel|work_question {CARD}|orange|visit",
-         unless="lost stolen expire renew collect broken pinpuk newcard data_field"),
+    rule(
+        I.GENERAL_QUESTION,
+        3,
+        f"travel|work_question {CARD}|orange|visit",
+        unless="lost stolen expire renew collect broken pinpuk newcard data_field",
+    ),
     rule(I.GENERAL_QUESTION, 2.5, "work_question"),
     rule(I.GENERAL_QUESTION, 3, "vote"),
     rule(I.GENERAL_QUESTION, 2, "advice"),

@@ -65,8 +65,12 @@ def _per_intent(console: Console, report: Report) -> None:
 
 def _confusion(console: Console, report: Report) -> None:
     names = sorted({e for e, _ in report.confusion} | {p for _, p in report.confusion})
-    table = Table(title="Confusion matrix (rows: label, columns: predicted, by number)",
-                  box=box.SIMPLE_HEAD, padding=(0, 0), pad_edge=False)
+    table = Table(
+        title="Confusion matrix (rows: label, columns: predicted, by number)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0),
+        pad_edge=False,
+    )
     table.add_column("#", justify="right")
     table.add_column(" label")
     for i, _ in enumerate(names, 1):
@@ -88,7 +92,9 @@ def _misses(console: Console, report: Report) -> None:
     table.add_column("conf.", justify="right")
     table.add_column("evidence")
     for case in misses:
-        wrong = "\n".join(f"{n}: {case.label[n]!r} -> {case.predicted(n)!r}" for n in case.wrong_fields())
+        wrong = "\n".join(
+            f"{n}: {case.label[n]!r} -> {case.predicted(n)!r}" for n in case.wrong_fields()
+        )
         evidence = "\n".join(str(e) for e in case.got.evidence) or "-"
         table.add_row(case.file, wrong, f"{case.got.confidence:.2f}", evidence)
     console.print(table)

@@ -1,4 +1,4 @@
-"""The example mails of tests/classifiers/data: parsed from a small text format into raw messages."""
+"""The example mails of tests/classifiers/data, read from their small text format."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ class Example:
         msg.set_content(self.body)
         for name, ctype, size in self.attachments:
             main, _, sub = ctype.partition("/")
-            msg.add_attachment(b"\xff\xd8" + b"x" * max(0, size - 2), maintype=main, subtype=sub, filename=name)
+            msg.add_attachment(
+                b"\xff\xd8" + b"x" * max(0, size - 2), maintype=main, subtype=sub, filename=name
+            )
         return msg.as_bytes()
 
 

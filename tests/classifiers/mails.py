@@ -1,4 +1,4 @@
-"""Builders for the inline test mails of the classifier tests: each test shows the mail it is about."""
+"""Builders for inline test mails: each classifier test shows the mail it is about."""
 
 from __future__ import annotations
 
@@ -46,8 +46,14 @@ def mail(
     if html is not None:
         msg.add_alternative(html, subtype="html")
         for filename, cid, data in inline_images:
-            msg.get_payload()[1].add_related(data, maintype="image", subtype="png", cid=f"<{cid}>",
-                                             filename=filename, disposition="inline")
+            msg.get_payload()[1].add_related(
+                data,
+                maintype="image",
+                subtype="png",
+                cid=f"<{cid}>",
+                filename=filename,
+                disposition="inline",
+            )
     for filename, ctype, data in attachments:
         main, _, sub = ctype.partition("/")
         msg.add_attachment(data, maintype=main, subtype=sub, filename=filename)

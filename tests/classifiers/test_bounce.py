@@ -1,4 +1,4 @@
-"""Bounces: delivery status reports and plain "undeliverable" notices are recognised and not answered."""
+"""Bounces: delivery reports and plain "undeliverable" notices are never answered."""
 
 from __future__ import annotations
 
@@ -52,9 +52,13 @@ def test_a_plain_undeliverable_notice_is_a_bounce(example) -> None:  # type: ign
 
 
 def test_a_citizen_forwarding_a_bounce_with_a_question_is_answered() -> None:
-    body = ("Hallo, mijn mail aan mijn advocaat kwam terug, zie hieronder. Kunnen jullie mijn bijlage 35 verlengen?\n\n"
-            "---------- Forwarded message ---------\nFrom: Mail Delivery Subsystem <mailer-daemon@example.net>\n"
-            "Subject: Undeliverable\n\nThe message could not be delivered. 550 5.1.1 user unknown\n")
+    body = (
+        "Hallo, mijn mail aan mijn advocaat kwam terug, zie hieronder. Kunnen jullie mijn bijlage "
+        "35 verlengen?\n\n"
+        "---------- Forwarded message ---------\nFrom: Mail Delivery Subsystem "
+        "<mailer-daemon@example.net>\n"
+        "Subject: Undeliverable\n\nThe message could not be delivered. 550 5.1.1 user unknown\n"
+    )
     got = verdict(mail(body, subject="Fwd: Undeliverable"))
     assert got.send_ack
     assert got.intent is Intent.ANNEX35_EXTENSION

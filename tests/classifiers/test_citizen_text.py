@@ -17,10 +17,15 @@ def test_quoted_lines_and_a_gmail_attribution_are_not_the_writers_own_text() -> 
 
 
 def test_an_outlook_header_block_starts_the_quoted_reply_in_any_language() -> None:
-    for header in ("Van: Dienst Migratie <migratie@stad.gent>\nVerzonden: maandag 2 maart 2026 10:04",
-                   "De : Dienst Migratie <migratie@stad.gent>\nEnvoyé : lundi 2 mars 2026 10:04",
-                   "From: Dienst Migratie <migratie@stad.gent>\nSent: Monday, 2 March 2026 10:04"):
-        parts = split(f"Hier zijn mijn loonfiches.\n\nGroeten\n\n{header}\nOnderwerp: K-kaart\n\nOude tekst", "RE: x")
+    for header in (
+        "Van: Dienst Migratie <migratie@stad.gent>\nVerzonden: maandag 2 maart 2026 10:04",
+        "De : Dienst Migratie <migratie@stad.gent>\nEnvoyé : lundi 2 mars 2026 10:04",
+        "From: Dienst Migratie <migratie@stad.gent>\nSent: Monday, 2 March 2026 10:04",
+    ):
+        parts = split(
+            f"Hier zijn mijn loonfiches.\n\nGroeten\n\n{header}\nOnderwerp: K-kaart\n\nOude tekst",
+            "RE: x",
+        )
         assert parts.own.startswith("Hier zijn mijn loonfiches.")
         assert "Oude tekst" not in parts.own
 
@@ -29,7 +34,8 @@ def test_a_forward_keeps_the_forwarded_message_apart_without_its_header_lines() 
     text = (
         "Zie de vraag van mijn cliënt hieronder.\n\n"
         "---------- Forwarded message ---------\n"
-        "From: Yared <yared@example.net>\nDate: Thu, 13 Mar 2025 at 19:51\nSubject: orange card\nTo: Lotte\n\n"
+        "From: Yared <yared@example.net>\nDate: Thu, 13 Mar 2025 at 19:51\nSubject: orange "
+        "card\nTo: Lotte\n\n"
         "I need an orange card, what do I do?\n"
     )
     parts = split(text, "Fwd: orange card")
@@ -40,7 +46,12 @@ def test_a_forward_keeps_the_forwarded_message_apart_without_its_header_lines() 
 
 
 def test_mobile_signatures_and_the_signature_delimiter_end_the_own_text() -> None:
-    for signature in ("Verstuurd vanaf mijn iPhone", "Envoyé de mon iPhone", "Sent from my Galaxy", "-- "):
+    for signature in (
+        "Verstuurd vanaf mijn iPhone",
+        "Envoyé de mon iPhone",
+        "Sent from my Galaxy",
+        "-- ",
+    ):
         parts = split(f"Mijn kaart is gestolen.\n\n{signature}\nJan Peeters\nStraat 1", "")
         assert parts.own == "Mijn kaart is gestolen."
 
@@ -57,8 +68,11 @@ def test_a_legal_disclaimer_is_dropped_from_the_own_text() -> None:
 
 
 def test_a_dutch_disclaimer_is_dropped_too() -> None:
-    text = ("Wanneer kan ik langskomen?\n\nGroeten\n\n"
-            "Deze e-mail en eventuele bijlagen zijn vertrouwelijk en uitsluitend bestemd voor de geadresseerde.")
+    text = (
+        "Wanneer kan ik langskomen?\n\nGroeten\n\n"
+        "Deze e-mail en eventuele bijlagen zijn vertrouwelijk en uitsluitend bestemd voor de "
+        "geadresseerde."
+    )
     assert "vertrouwelijk" not in split(text, "").own
 
 

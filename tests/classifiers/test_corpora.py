@@ -1,4 +1,4 @@
-"""The shared corpora as a check: the dev corpus thresholds, and no robot of the external corpus answered."""
+"""The shared corpora as a check: dev thresholds, and no robot of the external corpus answered."""
 
 from __future__ import annotations
 
@@ -23,8 +23,12 @@ def test_the_dev_corpus_meets_the_done_when_thresholds() -> None:
 
 
 def _automatic(expect: dict) -> bool:  # type: ignore[type-arg]
-    return (expect.get("is_bounce") is True or expect.get("is_auto_response") is True
-            or expect.get("send_auto_response") is False or expect.get("is_out_of_office") is True)
+    return (
+        expect.get("is_bounce") is True
+        or expect.get("is_auto_response") is True
+        or expect.get("send_auto_response") is False
+        or expect.get("is_out_of_office") is True
+    )
 
 
 def test_automatic_mail_of_the_external_corpus_is_not_acknowledged() -> None:

@@ -1,4 +1,4 @@
-"""`intake evaluate`: accuracy per field and intent, confusion matrix and misses, from a labelled folder."""
+"""`intake evaluate`: accuracy per field and intent, confusion matrix and misses."""
 
 from __future__ import annotations
 
@@ -17,16 +17,24 @@ ROUTING = load_routing(PROJECT_ROOT / "config" / "routing.toml")
 
 
 def labelled_folder(tmp_path: Path, wrong: str | None = None) -> Path:
-    """Some example mails as .eml files with a labels.jsonl, one label deliberately wrong if asked."""
+    """Example mails as .eml files with a labels.jsonl, one label wrong on purpose if asked."""
     picked = [ex for ex in all_examples() if ex.id in ("fp01", "ls02", "cc02", "oo02", "rd01")]
     with (tmp_path / "labels.jsonl").open("w") as labels:
         for ex in picked:
             (tmp_path / f"{ex.id}.eml").write_bytes(ex.raw())
             intent = "registration" if ex.id == wrong else ex.intent
-            label = {"file": f"{ex.id}.eml", "intent": intent, "also_ok": [], "language": ex.language,
-                     "send_ack": intent not in ("auto_reply", "bounce", "spam"),
-                     "needs_appointment": None if intent == "auto_reply" else intent in ("card_lost", "registration"),
-                     "missing_documents": bool(ex.missing), "location": ex.location}
+            label = {
+                "file": f"{ex.id}.eml",
+                "intent": intent,
+                "also_ok": [],
+                "language": ex.language,
+                "send_ack": intent not in ("auto_reply", "bounce", "spam"),
+                "needs_appointment": None
+                if intent == "auto_reply"
+                else intent in ("card_lost", "registration"),
+                "missing_documents": bool(ex.missing),
+                "location": ex.location,
+            }
             labels.write(json.dumps(label) + "\n")
     return tmp_path
 
@@ -53,10 +61,18 @@ def test_a_folder_without_labels_is_a_clear_error(tmp_path: Path) -> None:
         evaluate(tmp_path, ROUTING)
 
 
-def test_the_command_prints_json_with_every_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_prints_json_with_every_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_app(["evaluate", str(labelled_folder(tmp_path)), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data["accuracy"]) >= {"intent", "send_ack", "language", "needs_appointment", "missing_documents"}
+    assert set(data["accuracy"]) >= {
+        "intent",
+        "send_ack",
+        "language",
+        "needs_appointment",
+        "missing_documents",
+    }
     assert data["misses"] == []
 
 

@@ -8,7 +8,7 @@ from intake.classifiers.language import identify
 from tests.classifiers.mails import mail, verdict
 
 SAMPLES = {
-    "nl": "Goedemorgen, ik wil graag weten wanneer ik mijn nieuwe verblijfskaart kan komen ophalen.",
+    "nl": "Goedemorgen, ik wil graag weten wanneer ik mijn nieuwe verblijfskaart kan ophalen.",
     "en": "Good morning, I would like to know when I can come and collect my new residence card.",
     "fr": "Bonjour, je voudrais savoir quand je peux venir chercher ma nouvelle carte de séjour.",
     "de": "Guten Morgen, ich möchte wissen, wann ich meine neue Aufenthaltskarte abholen kann.",
@@ -44,31 +44,46 @@ def test_turkish_typed_without_diacritics_on_a_phone_is_turkish() -> None:
 
 
 def test_polish_is_reported_as_polish_although_there_is_no_polish_template() -> None:
-    got = verdict(mail("Dzień dobry, zgubiłem kartę pobytu. Co mam zrobić?", subject="zgubiona karta"))
+    got = verdict(
+        mail("Dzień dobry, zgubiłem kartę pobytu. Co mam zrobić?", subject="zgubiona karta")
+    )
     assert got.language == "pl"
 
 
 def test_a_dutch_cover_note_over_a_forwarded_english_message_is_dutch() -> None:
-    body = ("Beste collega's, hieronder de vraag van een bewoner. Kunnen jullie hem helpen?\n\n"
-            "---------- Forwarded message ---------\nFrom: Yared <y@example.net>\nSubject: card\n\n"
-            "Hello, I lost my residence card last week and I need a new one as soon as possible please.\n")
+    body = (
+        "Beste collega's, hieronder de vraag van een bewoner. Kunnen jullie hem helpen?\n\n"
+        "---------- Forwarded message ---------\nFrom: Yared <y@example.net>\nSubject: card\n\n"
+        "Hello, I lost my residence card last week and I need a new one as soon as possible "
+        "please.\n"
+    )
     assert verdict(mail(body, subject="Fwd: card")).language == "nl"
 
 
 def test_the_quoted_acknowledgement_does_not_decide_the_language() -> None:
-    body = ("Hello, any news about my file?\n\nOp 3 mrt 2026 om 10:00 heeft Dienst Migratie <migratie@stad.gent> "
-            "het volgende geschreven:\n> Beste, we hebben uw bericht goed ontvangen onder nummer 105170.\n"
-            "> Met vriendelijke groeten\n> Dienst Migratie\n")
+    body = (
+        "Hello, any news about my file?\n\nOp 3 mrt 2026 om 10:00 heeft Dienst Migratie "
+        "<migratie@stad.gent> "
+        "het volgende geschreven:\n> Beste, we hebben uw bericht goed ontvangen onder nummer "
+        "105170.\n"
+        "> Met vriendelijke groeten\n> Dienst Migratie\n"
+    )
     assert verdict(mail(body, subject="Re: [GNT-2026-000123] aanvraag")).language == "en"
 
 
 def test_a_photo_without_subject_or_text_has_no_language() -> None:
-    got = verdict(mail("", subject="", attachments=[("IMG_0001.jpeg", "image/jpeg", b"\xff\xd8" + b"x" * 500)]))
+    got = verdict(
+        mail(
+            "", subject="", attachments=[("IMG_0001.jpeg", "image/jpeg", b"\xff\xd8" + b"x" * 500)]
+        )
+    )
     assert got.language is None
     assert got.send_ack
 
 
-def test_py3langid_takes_over_when_fasttext_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_py3langid_takes_over_when_fasttext_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from intake.classifiers import language
 
     monkeypatch.setattr(language, "_ranker", None)

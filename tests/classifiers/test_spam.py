@@ -20,14 +20,23 @@ def test_spam_is_recognised_and_not_answered(example) -> None:  # type: ignore[n
 
 
 def test_a_bulk_newsletter_with_list_unsubscribe_gets_no_acknowledgement() -> None:
-    got = verdict(mail("Nieuws uit de buurt: workshops en evenementen.", subject="Nieuwsbrief",
-                       headers={"List-Unsubscribe": "<https://news.example.com/u?id=1>", "Precedence": "bulk"}))
+    got = verdict(
+        mail(
+            "Nieuws uit de buurt: workshops en evenementen.",
+            subject="Nieuwsbrief",
+            headers={"List-Unsubscribe": "<https://news.example.com/u?id=1>", "Precedence": "bulk"},
+        )
+    )
     assert not got.send_ack
 
 
 def test_a_fake_residence_offer_that_uses_procedure_words_as_bait_is_spam() -> None:
-    body = ("Bonjour, vous voulez une carte de séjour belge ou la carte F+ sans rendez-vous ? Nous garantissons "
-            "votre titre de séjour en 15 jours ouvrables. Taux de réussite 100 %. Paiement en crypto accepté.")
+    body = (
+        "Bonjour, vous voulez une carte de séjour belge ou la carte F+ sans rendez-vous ? Nous "
+        "garantissons "
+        "votre titre de séjour en 15 jours ouvrables. Taux de réussite 100 %. Paiement en crypto "
+        "accepté."
+    )
     got = verdict(mail(body, subject="Titre de séjour garanti", sender="Agence <info@example.org>"))
     assert got.intent is Intent.SPAM
 
@@ -40,7 +49,9 @@ def test_a_display_name_claiming_to_be_the_city_from_elsewhere_adds_to_phishing_
 
 
 def test_a_citizen_asking_whether_a_guarantee_exists_is_answered() -> None:
-    body = "Is it guaranteed that I get my residence card if I send all documents? I have an A card."
+    body = (
+        "Is it guaranteed that I get my residence card if I send all documents? I have an A card."
+    )
     assert verdict(mail(body, subject="question")).send_ack
 
 
