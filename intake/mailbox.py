@@ -108,16 +108,20 @@ class Poller:
                 if stop.is_set():
                     return
                 log.info("polling %s", self.mailbox, extra={"step": "polling", "mailbox": self.mailbox})
+            def healthy() -> None:
+                # Recovered only once a whole cycle worked: the mailbox and the store both answer.
+                nonlocal down_since
+                if down_since is not None:
+                    log.info(
+                        "reconnected to %s after %d attempt(s), %.1fs", self.settings.imap_host,
+                        backoff.failures, time.monotonic() - down_since, extra={"step": "reconnected"},
+                    )
+                    down_since = None
+                backoff.reset()
+
             try:
                 with self._open() as client:
-                    if down_since is not None:
-                        log.info(
-                            "reconnected to %s after %d attempt(s), %.1fs", self.settings.imap_host,
-                            backoff.failures, time.monotonic() - down_since, extra={"step": "reconnected"},
-                        )
-                        down_since = None
-                    backoff.reset()
-                    self._session(client, stop)
+                    self._session(client, stop, healthy)
             except ConfigError:
                 raise
             except (*CONNECTION_ERRORS, *STORE_ERRORS) as exc:
@@ -137,11 +141,12 @@ class Poller:
     def _open(self) -> IMAPClient:
         return self.connect(self.settings)
 
-    def _session(self, client: IMAPClient, stop: threading.Event) -> None:
+    def _session(self, client: IMAPClient, stop: threading.Event, healthy: Callable[[], None]) -> None:
         """One connection's life: select, then cycle and wait until stopped or the lease is lost."""
         self._select(client)
         while not stop.is_set() and self.lease.held():
             self.poll_once(client, stop)
+            healthy()
             if stop.is_set() or not self.lease.held():
                 break
             self._wait_for_mail(client, stop)

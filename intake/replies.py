@@ -25,6 +25,8 @@ from intake.routing import Routing
 
 # A language without its own template folder gets Dutch and English together.
 FALLBACK_LANGUAGES = ("nl", "en")
+# Between the language sections of one reply (Dutch and English together, say).
+SECTION_SEPARATOR = "\n\n-----\n\n"
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 # ack: the first answer on a new ticket; added: "your message was added to your file".
 REPLY_KINDS = ("ack", "added")
@@ -132,8 +134,11 @@ class ReplyRenderer:
             raise ValueError(f"plan for {ctx.plan.intent.value} has no reply section")
         languages = self.languages_for(language)
         parts = [self._text(kind, ctx, lang) for lang in languages]
-        text = "\n\n-----\n\n".join(parts) + "\n"
-        subject = reply_subject(ctx.reference, ctx.original_subject)
+        return self.compose(reply_subject(ctx.reference, ctx.original_subject), parts, languages)
+
+    def compose(self, subject: str, parts: list[str], languages: tuple[str, ...]) -> RenderedReply:
+        """Text sections, one per language, as a reply: the text and its HTML alternative."""
+        text = SECTION_SEPARATOR.join(parts) + "\n"
         directions = ["rtl" if lang in RTL_LANGUAGES else "ltr" for lang in languages]
         html = self.env.get_template("layout.html.j2").render(
             subject=subject,
@@ -262,8 +267,13 @@ def build_mime(
     message_id: str,
     in_reply_to: str | None,
     references: tuple[str, ...],
+    automatic: bool = True,
 ) -> bytes:
-    """The reply as bytes ready for SMTP, with the headers that stop mail loops (RFC 3834)."""
+    """The reply as bytes ready for SMTP, with the headers that stop mail loops (RFC 3834).
+
+    A reply a person wrote (``automatic=False``) carries no Auto-Submitted or Precedence
+    (RFC 3834 section 5); it still asks the citizen's auto-responders to stay quiet.
+    """
     msg = EmailMessage()
     msg["From"] = HeaderAddress(
         display_name=settings.office_name, addr_spec=settings.office_address
@@ -283,9 +293,10 @@ def build_mime(
         # The first (thread root) and the newest, as RFC 5322 suggests when trimming.
         kept = refs if len(refs) <= 10 else [refs[0], *refs[-9:]]
         msg["References"] = " ".join(f"<{r}>" for r in kept)
-    msg["Auto-Submitted"] = "auto-replied"
+    if automatic:
+        msg["Auto-Submitted"] = "auto-replied"
+        msg["Precedence"] = "auto_reply"
     msg["X-Auto-Response-Suppress"] = "All"
-    msg["Precedence"] = "auto_reply"
     msg.set_content(rendered.text, cte="quoted-printable")
     msg.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
     # After the body: setting content clears Content-* headers.

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from intake.classifiers.documents import documents
 from intake.classifiers.verdict import Classification
 from intake.config import Settings
 from intake.handlers.plan import Plan
@@ -57,22 +58,6 @@ AUTOMATIC_WINDOW = timedelta(days=1)
 # How many of a ticket's messages are read to tell who it is about.
 _PERSON_MESSAGES = 20
 
-# Attachments that count as documents: a PDF or a photo; small inline images are signatures.
-_DOCUMENT_TYPES = frozenset(
-    {
-        "application/pdf",
-        "image/jpeg",
-        "image/jpg",
-        "image/pjpeg",
-        "image/png",
-        "image/heic",
-        "image/heif",
-        "image/tiff",
-        "image/webp",
-    }
-)
-_DOCUMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".heic", ".heif", ".tif", ".tiff", ".webp")
-_SIGNATURE_IMAGE_BYTES = 15_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,18 +215,8 @@ def fingerprint(subject: str, text: str) -> str:
 
 
 def has_documents(parsed: ParsedMail) -> bool:
-    """A PDF or a photo came with the message (not a small inline signature image)."""
-    for att in parsed.attachments:
-        is_doc = att.content_type in _DOCUMENT_TYPES or att.filename.lower().endswith(
-            _DOCUMENT_SUFFIXES
-        )
-        if (
-            is_doc
-            and att.size > 0
-            and not (att.inline and att.content_id and att.size < _SIGNATURE_IMAGE_BYTES)
-        ):
-            return True
-    return False
+    """A PDF or a photo came with the message (not a logo or an inline signature image)."""
+    return bool(documents(parsed))
 
 
 def _open_tickets(session: Session, contact: Contact, *, limit: int) -> list[Ticket]:

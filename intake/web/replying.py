@@ -9,9 +9,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate
 from pathlib import Path
 
 from jinja2 import (
@@ -27,14 +24,7 @@ from intake.context import Context
 from intake.delivery import Sender, deliver
 from intake.errors import DeliveryError
 from intake.intents import Intent
-from intake.replies import (
-    RTL_LANGUAGES,
-    greeting_name,
-    header_safe,
-    make_message_id,
-    msgid_safe,
-    reply_subject,
-)
+from intake.replies import build_mime, greeting_name, make_message_id, reply_subject
 from intake.routing import Routing
 from intake.statuses import TicketStatus
 from intake.store.models import OutboxMessage, Ticket, TicketMessage, utcnow
@@ -228,72 +218,10 @@ def build_agent_mime(
     references: tuple[str, ...],
     languages: tuple[str, ...],
 ) -> bytes:
-    """The agent's text as a mail: plain text plus a plain HTML alternative of the same paragraphs.
-
-    A person wrote it, so it carries no Auto-Submitted header (RFC 3834 section 5); it still
-    asks the citizen's auto-responders to stay quiet.
-    """
-    settings = ctx.settings
-    msg = EmailMessage()
-    msg["From"] = Address(display_name=settings.office_name, addr_spec=settings.office_address)
-    msg["To"] = _address(to_addr, to_name)
-    msg["Reply-To"] = settings.reply_to or settings.office_address
-    msg["Subject"] = header_safe(subject, 250)
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
-    msg["Message-ID"] = f"<{message_id}>"
-    parent = msgid_safe(in_reply_to)
-    refs = [r for r in (msgid_safe(r) for r in references) if r]
-    if parent:
-        msg["In-Reply-To"] = f"<{parent}>"
-        if parent not in refs:
-            refs.append(parent)
-    if refs:
-        msg["References"] = " ".join(f"<{r}>" for r in refs[-10:])
-    msg["X-Auto-Response-Suppress"] = "All"
-    msg.set_content(text + "\n", cte="quoted-printable")
-    sections = [s.strip() for s in _SECTIONS.split(text)]
-    html = _LAYOUT.get_template("layout.html.j2").render(
-        subject=subject,
-        sections=[_paragraphs(s) for s in sections],
-        directions=["rtl" if lang in RTL_LANGUAGES else "ltr" for lang in languages],
-        languages=languages,
+    """The agent's text as a mail, through the same builder and layout as the acknowledgements."""
+    sections = [part.strip() for part in _SECTIONS.split(text)]
+    rendered = ctx.renderer.compose(subject, sections, languages)
+    return build_mime(
+        ctx.settings, rendered, to_addr=to_addr, to_name=to_name, message_id=message_id,
+        in_reply_to=in_reply_to, references=references, automatic=False,
     )
-    msg.add_alternative(html, subtype="html", cte="quoted-printable")
-    msg["Content-Language"] = header_safe(", ".join(languages), 40)
-    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
-
-
-_LAYOUT = Environment(
-    loader=FileSystemLoader(str(PACKAGED)),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
-
-
-def _paragraphs(text: str) -> list[list[list[tuple[str, str]]]]:
-    """Paragraphs of lines of (kind, value) runs, where kind is 'text' or 'link'."""
-    return [
-        [_runs(line) for line in block.split("\n")] for block in re.split(r"\n\s*\n", text.strip())
-    ]
-
-
-def _runs(line: str) -> list[tuple[str, str]]:
-    runs: list[tuple[str, str]] = []
-    pos = 0
-    for m in _URL.finditer(line):
-        runs.append(("text", line[pos : m.start()]))
-        runs.append(("link", m.group(0)))
-        pos = m.end()
-    runs.append(("text", line[pos:]))
-    return [r for r in runs if r[1]]
-
-
-def _address(addr: str, name: str) -> str:
-    addr = header_safe(addr, 320)
-    try:
-        return str(Address(display_name=header_safe(name, 120), addr_spec=addr))
-    except (ValueError, IndexError):
-        return addr
