@@ -88,7 +88,7 @@ def read_bounce(raw: bytes) -> BounceReport | None:
     """
     try:
         return _read_bounce(raw)
-    except Exception:  # noqa: BLE001 - a mangled report costs its bounce handling, not the message
+    except Exception:
         log.warning("could not read a delivery report", exc_info=True)
         return None
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intake.config import Settings, load_settings
-from intake.handlers import missing_handlers
 from intake.errors import ConfigError
+from intake.handlers import missing_handlers
 from intake.replies import ReplyRenderer
 from intake.routing import Routing, load_routing
 from intake.store import Database, open_database

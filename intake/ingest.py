@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from intake.context import Context
 from intake.delivery import Sender, deliver
 from intake.errors import DeliveryError
-from intake.pipeline import FAILED, NON_ACTIONABLE_OUTCOME, OPENED, THREADED, mark_failed, process_stored
+from intake.pipeline import (
+    FAILED,
+    NON_ACTIONABLE_OUTCOME,
+    OPENED,
+    THREADED,
+    mark_failed,
+    process_stored,
+)
 from intake.rawstore import store_raw
 from intake.sources import RawSource
 from intake.store.models import RawMessage
@@ -60,7 +67,7 @@ def ingest_one(ctx: Context, sender: Sender, source: RawSource) -> str:
         return DUPLICATE
     try:
         result = process_stored(ctx, stored.raw_id)
-    except Exception as exc:  # noqa: BLE001 - the message is kept and flagged, the run goes on
+    except Exception as exc:
         log.exception("processing %s failed", source.origin)
         result = mark_failed(ctx, stored.raw_id, f"{type(exc).__name__}: {exc}")
     for outbox_id in result.outbox_ids:

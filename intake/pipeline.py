@@ -134,7 +134,7 @@ def _classify_safely(parsed: ParsedMail) -> Classification:
     """A classifier bug costs one message a human look, never the message."""
     try:
         return classify(parsed)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.exception("classifier failed")
         return Classification(
             Intent.GENERAL_QUESTION, 0.0, None, needs_human=True,

@@ -82,7 +82,7 @@ def _is_mbox(file: Path) -> bool:
 def _iter_mbox(file: Path) -> Iterator[RawSource]:
     box = mailbox.mbox(str(file), create=False)
     try:
-        for key in box.keys():
+        for key in box.iterkeys():
             yield RawSource(f"{file}#{key}", box.get_bytes(key))
     finally:
         box.close()

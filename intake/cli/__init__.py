@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from intake.cli.app import app
-
 # Each module adds its commands to `app` when imported.
-from intake.cli import (  # noqa: E402,F401
+from intake.cli import (  # noqa: F401
     demo_cmd,
     evaluate_cmd,
     ingest_cmd,

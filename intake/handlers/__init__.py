@@ -41,4 +41,4 @@ def missing_handlers() -> list[Intent]:
 
 
 # Importing the modules fills the registry.
-from intake.handlers import appointment, by_email, non_actionable, triage  # noqa: E402,F401
+from intake.handlers import appointment, by_email, non_actionable, triage  # noqa: F401

@@ -14,18 +14,18 @@ def routed_plan(
     if section is not None and section not in REPLY_SECTIONS:
         raise ValueError(f"unknown reply section {section!r}")
     route = routing.route(verdict.intent)
-    fields: dict[str, object] = dict(
-        intent=verdict.intent,
-        queue=route.queue,
-        status=route.status,
-        send_ack=section is not None,
-        needs_appointment=route.needs_appointment,
-        appointment_url=route.appointment_url if route.needs_appointment else None,
-        documents=route.documents,
-        missing_documents=False,
-        location=verdict.location,
-        template="ack" if section is not None else None,
-        reply_section=section,
-    )
+    fields: dict[str, object] = {
+        "intent": verdict.intent,
+        "queue": route.queue,
+        "status": route.status,
+        "send_ack": section is not None,
+        "needs_appointment": route.needs_appointment,
+        "appointment_url": route.appointment_url if route.needs_appointment else None,
+        "documents": route.documents,
+        "missing_documents": False,
+        "location": verdict.location,
+        "template": "ack" if section is not None else None,
+        "reply_section": section,
+    }
     fields.update(changes)
     return Plan(**fields)  # type: ignore[arg-type]

@@ -13,7 +13,8 @@ import mailparser
 import pytest
 
 from intake.mime_text import decode_bytes, decode_words, html_to_text
-from intake.parsing import parse_address_list, parse_mail
+from intake.addresses import parse_address_list
+from intake.parsing import parse_mail
 
 
 def build(**headers: str) -> EmailMessage:
