@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -192,7 +193,7 @@ class Bench:
         open_database(self.db_url).dispose()
         self.engine = create_engine(self.db_url)
 
-    def teardown(self) -> None:
+    def teardown(self, *, keep_logs: bool) -> None:
         if self.worker is not None and self.worker.poll() is None:
             os.killpg(self.worker.pid, signal.SIGKILL)
             self.worker.wait()
@@ -207,6 +208,10 @@ class Bench:
             client.delete(*keys)
         self.smtp.stop()
         self.dovecot.cleanup()
+        if keep_logs:
+            print(f"the worker's log is in {self.workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def env(self) -> dict[str, str]:
         settings = {
@@ -350,13 +355,15 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     bench = Bench(args)
     bench.setup()
+    finished = False
     try:
         backlog = bench.backlog()
         live = bench.live() if args.live_seconds > 0 else {"live_p50_s": None, "live_p95_s": None, "live_max_s": None}
         bench.stop_worker()
         verdict = bench.verdict()
+        finished = True
     finally:
-        bench.teardown()
+        bench.teardown(keep_logs=not finished or verdict["lost"] > 0 or verdict["duplicate_acks"] > 0)
     print(
         f"backlog: {args.messages} messages ({backlog['mailbox_mb']:.1f} MB) in {backlog['elapsed_s']:.1f}s from "
         f"worker start: {backlog['backlog_msgs_per_s']:.0f} msg/s end to end "

@@ -35,7 +35,7 @@ DAY = timedelta(days=1)
 ADDED_QUIET = timedelta(hours=1)
 _AUTOMATIC_KINDS = ("ack", "added")
 # Rows that count towards the caps: everything that went, or will go, out.
-_COUNTED_STATES = ("pending", "sent", "failed", "bounced")
+_COUNTED_STATES = ("pending", "sending", "sent", "failed", "bounced")
 _MAIL_SYSTEM = re.compile(
     r"^(?:mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounces?|auto-?reply|autoresponder)(?:[+\-._].*)?@",
     re.IGNORECASE,
