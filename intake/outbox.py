@@ -109,7 +109,10 @@ def queue_reply(
     kind: str,
 ) -> OutboxMessage | None:
     """Write the reply to send, or log why none goes out. At most one per message and kind."""
-    blocked = reply_blocker(session, ctx, ticket, contact, kind, parsed)
+    # The counts look at replies already written; nothing pending here changes them, so the
+    # ticket's new rows go to the database together, with the reply, below.
+    with session.no_autoflush:
+        blocked = reply_blocker(session, ctx, ticket, contact, kind, parsed)
     if blocked:
         add_event(session, ticket, "reply_suppressed", kind=kind, reason=blocked)
         return None
@@ -156,9 +159,9 @@ def queue_reply(
         next_attempt_at=utcnow(),
     )
     session.add(row)
-    session.flush()
     if kind == "ack" and ticket.acknowledged_at is None:
         ticket.acknowledged_at = utcnow()
+    session.flush()  # the event names the reply's id
     add_event(
         session,
         ticket,

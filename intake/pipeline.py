@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from intake.bounces import clear_undeliverable, find_bounced, read_bounce, record_bounce
 from intake.classifiers import Classification, Evidence, classify
@@ -54,21 +55,25 @@ def process_stored(ctx: Context, raw_id: int) -> Processed:
         if raw.state != "stored":
             return Processed(raw.outcome or raw.state, _reference(session, raw.ticket_id), done_before=True)
         data = raw.raw
+        stored = raw
     parsed = parse_mail(data, max_bytes=ctx.settings.max_message_bytes)
     verdict = _classify_safely(parsed)
     plan = plan_for(verdict, ctx.routing)
     with ctx.db.session() as session:
         # Claim the row: of two workers racing for one message, only one files it.
+        now = utcnow()
         claimed = session.execute(
             update(RawMessage)
             .where(RawMessage.id == raw_id, RawMessage.state == "stored")
-            .values(state="processed", processed_at=utcnow())
+            .values(state="processed", processed_at=now)
         ).rowcount
         if not claimed:
             raw = session.get(RawMessage, raw_id)
             return Processed(raw.outcome or raw.state if raw else "missing", done_before=True)
-        raw = session.get(RawMessage, raw_id)
-        assert raw is not None
+        # The row as read above, plus the claim: no second read of the bytes.
+        raw = session.merge(stored, load=False)
+        set_committed_value(raw, "state", "processed")
+        set_committed_value(raw, "processed_at", now)
         result = _file(session, ctx, raw, parsed, verdict, plan)
         raw.outcome = result.outcome
     log.info(

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session, lazyload
 
 from intake.classifiers.documents import documents
 from intake.classifiers.verdict import Classification
@@ -57,6 +57,8 @@ STORM_WINDOW = timedelta(minutes=5)
 AUTOMATIC_WINDOW = timedelta(days=1)
 # How many of a ticket's messages are read to tell who it is about.
 _PERSON_MESSAGES = 20
+# session.info key: ids of the contacts created in the session's transaction.
+_NEW_CONTACTS = "intake_new_contacts"
 
 
 
@@ -89,13 +91,17 @@ def place(
         return Placement(thread, "threaded")
     if contact is None:
         return Placement(None)
-    case = find_open_case(session, contact, parsed, verdict)
+    candidates = _open_tickets(session, contact, limit=20)
+    if not candidates:
+        # No open ticket to join: neither the same case nor a storm's newest ticket.
+        return Placement(None)
+    case = _open_case_among(session, candidates, parsed, verdict)
     if case is not None:
         return Placement(case, "same_case")
     if in_storm(session, contact):
-        newest = _open_tickets(session, contact, limit=1)
-        if newest and _relation(session, newest[0], parsed) is not Relation.OTHER:
-            return Placement(newest[0], "storm")
+        newest = candidates[0]
+        if _relation(session, newest, parsed) is not Relation.OTHER:
+            return Placement(newest, "storm")
     return Placement(None)
 
 
@@ -149,7 +155,12 @@ def find_open_case(
     The same text again always joins (a resend, a storm). Otherwise the intent must match
     (any intent for a status follow-up) and nothing in the message may point at another person.
     """
-    candidates = _open_tickets(session, contact, limit=20)
+    return _open_case_among(session, _open_tickets(session, contact, limit=20), parsed, verdict)
+
+
+def _open_case_among(
+    session: Session, candidates: list[Ticket], parsed: ParsedMail, verdict: Classification
+) -> Ticket | None:
     if not candidates:
         return None
     mark = fingerprint(parsed.subject, parsed.text)
@@ -220,6 +231,8 @@ def has_documents(parsed: ParsedMail) -> bool:
 
 
 def _open_tickets(session: Session, contact: Contact, *, limit: int) -> list[Ticket]:
+    if contact.id in session.info.get(_NEW_CONTACTS, ()):
+        return []  # created in this transaction: it has no tickets yet
     return list(
         session.scalars(
             select(Ticket)
@@ -229,6 +242,8 @@ def _open_tickets(session: Session, contact: Contact, *, limit: int) -> list[Tic
             .where(Ticket.merged_into.is_(None), Ticket.intent.in_(_ACTIONABLE))
             .order_by(Ticket.received_at.desc(), Ticket.id.desc())
             .limit(limit)
+            # The contact is the one already in the session: no join needed to load it.
+            .options(lazyload(Ticket.contact))
         )
     )
 
@@ -314,15 +329,27 @@ def _insert_contact(session: Session, address: str, name: str, language: str | N
         created = Contact(email=address, name=name, language=language)
         session.add(created)
         session.flush()
+        _note_new(session, created)
         return created
-    try:
-        with session.begin_nested():
-            session.add(Contact(email=address, name=name, language=language))
-    except IntegrityError:
-        pass  # another worker created it a moment ago: take theirs
+    # One statement: the row is ours (and locked) when it comes back; when another worker
+    # created it a moment ago, nothing comes back and we take theirs, locked.
+    created = session.scalars(
+        pg_insert(Contact)
+        .values(email=address, name=name, language=language)
+        .on_conflict_do_nothing(index_elements=[Contact.email])
+        .returning(Contact),
+        execution_options={"populate_existing": True},
+    ).one_or_none()
+    if created is not None:
+        _note_new(session, created)
+        return created
     found = _locked_contact(session, address)
     assert found is not None
     return found
+
+
+def _note_new(session: Session, contact: Contact) -> None:
+    session.info.setdefault(_NEW_CONTACTS, set()).add(contact.id)
 
 
 def open_ticket(
@@ -376,9 +403,12 @@ def add_incoming(
         intent=verdict.intent.value,
         language=verdict.language,
         defects=list(parsed.defects)[:50],
+        # Stamped now, not when the session next writes: before the reply it may get.
+        created_at=utcnow(),
     )
     session.add(message)
-    session.flush()
+    if parsed.attachments:
+        session.flush()  # the attachments need the message's id
     for att in parsed.attachments:
         if session.get(AttachmentBlob, att.sha256) is None:
             session.add(AttachmentBlob(sha256=att.sha256, size=att.size, data=att.data))
@@ -437,4 +467,6 @@ def flag(ticket: Ticket, reason: str) -> None:
 def add_event(
     session: Session, ticket: Ticket | None, event: str, actor: str = "system", **data: object
 ) -> None:
-    session.add(Event(ticket_id=ticket.id if ticket else None, kind=event, actor=actor, data=data))
+    session.add(
+        Event(ticket_id=ticket.id if ticket else None, kind=event, actor=actor, data=data, at=utcnow())
+    )
