@@ -31,6 +31,7 @@ from intake.lease import Lease, LocalLease, RedisLease
 from intake.logging_setup import configure_logging
 from intake.mailbox import Poller, mailbox_key
 from intake.metrics import Metrics, serve, use_multiprocess_dir
+from intake.purge import purge_closed
 from intake.tasks import Actors, build_actors, make_broker, queue_depths, sweep_once
 
 log = logging.getLogger("intake.worker")
@@ -144,13 +145,23 @@ def run_worker(settings: Settings, plan: WorkerPlan) -> int:
     return 0
 
 
+# The retention purge runs with the sweeper (one process at a time), once a day.
+PURGE_EVERY_SECONDS = 24 * 3600
+
+
 def _sweep_loop(runtime: Runtime, lease: Lease, stop: threading.Event) -> None:
     interval = runtime.settings.sweep_interval
+    next_purge = 0.0
     while not stop.wait(interval):
         if not lease.held():
             continue
         try:
-            sweep_once(runtime.context(), runtime.actors)
+            ctx = runtime.context()
+            sweep_once(ctx, runtime.actors)
+            if time.monotonic() >= next_purge:
+                counts = purge_closed(ctx, runtime.settings.retention_days)
+                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
+                log.info("retention purge", extra={"step": "purged", "purged": counts.as_dict()})
         except Exception as exc:  # noqa: BLE001 - the database or Redis is down; the next sweep tries again
             log.warning("sweep failed (%s: %s); trying again in %.0fs", type(exc).__name__, exc, interval)
 

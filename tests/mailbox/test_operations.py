@@ -59,3 +59,29 @@ def test_status_shows_the_checkpoint_the_queues_and_stuck_work(mailroom: Mailroo
     assert set(info["queue_depth"]) == {"intake-process", "intake-send"}
     assert table.returncode == 0
     assert b"4 reply(ies) unsent" in table.stdout
+
+
+def test_the_worker_purges_closed_tickets_past_the_retention_period(mailroom: Mailroom) -> None:
+    # Given a ticket closed long ago and one still open, both old
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from intake.store.models import DailyCount, Ticket
+
+    long_ago = datetime.now(timezone.utc) - timedelta(days=400)
+    with Session(mailroom.engine) as session, session.begin():
+        for status, closed in (("closed", long_ago), ("open", None)):
+            session.add(Ticket(reference=f"GNT-2025-9{len(status):05d}", queue="triage", intent="general_question",
+                               status=status, received_at=long_ago, closed_at=closed))
+
+    # When the worker runs with a retention of 30 days
+    worker = mailroom.start_worker(retention_days=30)
+    wait_until(lambda: mailroom.ticket_count() == 1, 60, "the closed ticket purged")
+    assert worker.terminate() == 0
+
+    # Then only the open ticket is left, and the closed one lives on as an anonymous count
+    with Session(mailroom.engine) as session:
+        assert session.scalars(select(Ticket.status)).all() == ["open"]
+        assert sum(c.closed for c in session.scalars(select(DailyCount))) == 1
