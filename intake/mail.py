@@ -57,9 +57,6 @@ class ParsedMail:
                 return value
         return None
 
-    def has_header(self, name: str) -> bool:
-        return self.header(name) is not None
-
     @property
     def from_email(self) -> str:
         return self.from_.email if self.from_ else ""

@@ -138,11 +138,6 @@ def _py3langid() -> Ranker:
     return lambda text: [(lang, float(p)) for lang, p in model.rank(text[:_FALLBACK_SAMPLE])]
 
 
-def preload() -> None:
-    """Load the model now (a worker calls this at start so the first message is not slower)."""
-    _model()
-
-
 def detect(reading: Reading) -> tuple[str | None, Evidence | None]:
     parts = reading.parts
     for source, text in (
