@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from intake.web.queries import (
     STATUS_FILTERS,
     DatabaseId,
     TicketFilter,
+    TicketRow,
     list_tickets,
     queue_counts,
 )
@@ -36,24 +36,9 @@ class QueueOut(BaseModel):
     open: int
 
 
-class TicketOut(BaseModel):
-    id: int
-    reference: str
-    subject: str
-    queue: str
-    intent: str
-    status: str
-    language: str | None
-    received_at: datetime
-    contact_name: str
-    contact_email: str
-    assignee: str | None
-    needs_human: bool
-    missing_documents: bool
-
-
 class TicketListOut(BaseModel):
-    tickets: list[TicketOut]
+    # The list rows as the page shows them: one definition for the page and the API.
+    tickets: list[TicketRow]
     next: str | None
 
 
@@ -147,7 +132,7 @@ def api_tickets(
     ).normalised(ctx.routing.queues)
     with ctx.db.session() as session:
         page = list_tickets(session, f, user_id=who.id, limit=limit)
-    return TicketListOut(tickets=[TicketOut(**asdict(r)) for r in page.rows], next=page.next_cursor)
+    return TicketListOut(tickets=page.rows, next=page.next_cursor)
 
 
 @router.get(
