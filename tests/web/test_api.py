@@ -23,6 +23,7 @@ def test_the_api_lists_queues_tickets_and_the_dashboard(signed_in: Web) -> None:
     assert {q["queue"]: q["waiting"] for q in queues}["kaarten-email"] == 1
     tickets = client.get("/api/tickets?status=any").json()["tickets"]
     assert len(tickets) == 3 and tickets[0]["reference"].startswith("GNT-")
+    assert {"id", "queue", "intent", "status", "received_at", "contact_email", "assignee"} <= set(tickets[0])
     detail = client.get(f"/api/tickets/{tickets[0]['id']}").json()
     assert detail["messages"][0]["kind"] == "in"
     assert client.get("/api/dashboard").json()["total_waiting"] == 3
