@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     lease_ttl: float = 30.0  # a dead poller's lease expires after this; another takes over
     worker_processes: int = 2  # dramatiq worker processes started by `intake worker` (0: threads only)
     worker_threads: int = 4  # more threads overlap database waits but contend for the GIL
+    process_batch_size: int = 20  # stored messages filed per transaction and task
     worker_idle_poll_ms: int = 100  # how often an idle worker looks at the queue (latency)
     shutdown_timeout: float = 60.0  # how long SIGTERM waits for the messages in hand
     retry_max: int = 5
@@ -125,6 +126,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "max_message_bytes", "max_acks_per_sender_per_day", "imap_batch_size", "worker_threads", "lease_ttl",
+        "process_batch_size",
         "sweep_interval", "imap_poll_interval", "imap_idle_timeout",
     )
     @classmethod

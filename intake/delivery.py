@@ -16,21 +16,21 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from intake.config import Settings
 from intake.errors import DeliveryError, PermanentDeliveryError
 from intake.store import Database
 from intake.store.models import Event, OutboxMessage, RawMessage, Ticket, utcnow
-from intake.tickets import add_event
+from intake.tickets import add_event, event_values
 
 log = logging.getLogger(__name__)
 
@@ -226,62 +226,103 @@ def deliver_reply(
     db: Database, sender: Sender, outbox_id: int, *, max_attempts: int = 10, stale_after: float = 600.0
 ) -> Delivery:
     """``deliver`` with the details of what happened; ``stale_after`` bounds the claim."""
-    claimed = _claim(db, outbox_id, stale_after)
-    if isinstance(claimed, str):
-        return Delivery(claimed, outbox_id)
+    done = deliver_many(db, sender, [outbox_id], max_attempts=max_attempts, stale_after=stale_after)[0]
+    if done.state == "pending" and done.error is not None:
+        raise DeliveryError(done.error)
+    return done
+
+
+def deliver_many(
+    db: Database, sender: Sender, outbox_ids: Sequence[int], *, max_attempts: int = 10, stale_after: float = 600.0
+) -> list[Delivery]:
+    """Send several replies, one after another on the sender's connection. Idempotent.
+
+    Each reply is claimed (committed "sending") just before it goes, so a crash leaves at most
+    the one in hand uncertain; the ones sent are recorded together at the end. After a transient
+    failure the rest are not tried: they come back "pending" without an error, to be retried
+    later with the one that failed (which comes back "pending" with its error).
+    """
+    details = _retrying_db(functools.partial(_details, db, outbox_ids))
+    results: dict[int, Delivery] = {}
+    sent: list[tuple[int, _Claimed, str]] = []
     try:
-        where = sender.send(claimed.mime, claimed.to_addr, claimed.message_id)
-    except DeliveryError as exc:
-        state = _retrying_db(functools.partial(_record_failure, db, outbox_id, claimed, exc, max_attempts))
-        if state != "pending":
-            return Delivery(state, outbox_id, claimed.kind, claimed.reference, claimed.arrived_at, str(exc))
-        raise
-    except BaseException:
-        # Not an SMTP answer (a bug, an interrupt): nothing went out, so give the claim back.
-        _retrying_db(functools.partial(_unclaim, db, outbox_id))
-        raise
-    _retrying_db(functools.partial(_record_sent, db, outbox_id, claimed, where))
-    return Delivery("sent", outbox_id, claimed.kind, claimed.reference, claimed.arrived_at)
+        for outbox_id in outbox_ids:
+            claimed = _retrying_db(functools.partial(_claim, db, outbox_id, stale_after, details.get(outbox_id)))
+            if isinstance(claimed, str):
+                results[outbox_id] = Delivery(claimed, outbox_id)
+                continue
+            try:
+                where = sender.send(claimed.mime, claimed.to_addr, claimed.message_id)
+            except DeliveryError as exc:
+                state = _retrying_db(functools.partial(_record_failure, db, outbox_id, claimed, exc, max_attempts))
+                results[outbox_id] = Delivery(
+                    state, outbox_id, claimed.kind, claimed.reference, claimed.arrived_at, str(exc)
+                )
+                if state == "pending":
+                    break  # the server is away: the rest wait with this one
+                continue
+            except BaseException:
+                # Not an SMTP answer (a bug, an interrupt): nothing went out, so give the claim back.
+                _retrying_db(functools.partial(_unclaim, db, outbox_id))
+                raise
+            sent.append((outbox_id, claimed, where))
+            results[outbox_id] = Delivery("sent", outbox_id, claimed.kind, claimed.reference, claimed.arrived_at)
+    finally:
+        if sent:
+            _retrying_db(functools.partial(_record_sent, db, sent))
+    return [results.get(i, Delivery("pending", i)) for i in outbox_ids]
 
 
-def _claim(db: Database, outbox_id: int, stale_after: float) -> _Claimed | str:
-    with db.session() as session:
-        # Of two workers racing for one reply, only one gets the row; the other sees "sending".
-        claimed = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id, OutboxMessage.state == "pending")
-            .values(state=SENDING, next_attempt_at=utcnow() + timedelta(seconds=stale_after))
-        ).rowcount  # type: ignore[attr-defined]
-        if not claimed:
-            state = session.scalar(select(OutboxMessage.state).where(OutboxMessage.id == outbox_id))
-            return state or "missing"
-        row = session.execute(
-            select(
-                OutboxMessage.ticket_id, OutboxMessage.kind, OutboxMessage.to_addr, OutboxMessage.message_id,
-                OutboxMessage.mime, Ticket.reference, RawMessage.received_at,
-            )
+def _details(db: Database, outbox_ids: Sequence[int]) -> dict[int, tuple[str | None, datetime | None]]:
+    """For the log and the latency metric: each reply's ticket reference and when its message came."""
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            select(OutboxMessage.id, Ticket.reference, RawMessage.received_at)
             .join(Ticket, Ticket.id == OutboxMessage.ticket_id)
             .outerjoin(RawMessage, RawMessage.id == OutboxMessage.answers_raw_id)
-            .where(OutboxMessage.id == outbox_id)
-        ).one()
-        return _Claimed(*row)
+            .where(OutboxMessage.id.in_(list(outbox_ids)))
+        )
+        return {outbox_id: (reference, arrived) for outbox_id, reference, arrived in rows}
 
 
-def _record_sent(db: Database, outbox_id: int, claimed: _Claimed, where: str) -> None:
-    with db.session() as session:
-        marked = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id, OutboxMessage.state == SENDING)
-            .values(state="sent", sent_at=utcnow(), attempts=OutboxMessage.attempts + 1)
-        ).rowcount  # type: ignore[attr-defined]
-        if not marked:
-            return  # a retry after a commit whose answer was lost: already recorded
-        session.add(
-            Event(
-                ticket_id=claimed.ticket_id, kind="replied",
-                data={"outbox_id": outbox_id, "kind": claimed.kind, "to": claimed.to_addr, "via": where},
+def _claim(
+    db: Database, outbox_id: int, stale_after: float, details: tuple[str | None, datetime | None] | None
+) -> _Claimed | str:
+    table = OutboxMessage.__table__
+    with db.engine.begin() as conn:
+        # Of two workers racing for one reply, only one gets the row; the other sees "sending".
+        row = conn.execute(
+            update(table)
+            .where(table.c.id == outbox_id, table.c.state == "pending")
+            .values(state=SENDING, next_attempt_at=utcnow() + timedelta(seconds=stale_after))
+            .returning(table.c.ticket_id, table.c.kind, table.c.to_addr, table.c.message_id, table.c.mime)
+        ).one_or_none()
+        if row is None:
+            state = conn.scalar(select(table.c.state).where(table.c.id == outbox_id))
+            return state or "missing"
+    reference, arrived_at = details or (None, None)
+    return _Claimed(*row, reference, arrived_at)
+
+
+def _record_sent(db: Database, sent: list[tuple[int, _Claimed, str]]) -> None:
+    table = OutboxMessage.__table__
+    with db.engine.begin() as conn:
+        marked = set(
+            conn.scalars(
+                update(table)
+                .where(table.c.id.in_([outbox_id for outbox_id, _, _ in sent]), table.c.state == SENDING)
+                .values(state="sent", sent_at=utcnow(), attempts=table.c.attempts + 1)
+                .returning(table.c.id)
             )
         )
+        # A retry after a commit whose answer was lost finds them marked already: no second event.
+        events = [
+            event_values(c.ticket_id, "replied", outbox_id=outbox_id, kind=c.kind, to=c.to_addr, via=where)
+            for outbox_id, c, where in sent
+            if outbox_id in marked
+        ]
+        if events:
+            conn.execute(insert(Event.__table__), events)
 
 
 def _record_failure(db: Database, outbox_id: int, claimed: _Claimed, exc: DeliveryError, max_attempts: int) -> str:

@@ -9,7 +9,8 @@ file": not within an hour of our last reply on the ticket, and at most one a day
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.errors import HeaderParseError
 
 from sqlalchemy import func, select
@@ -60,26 +61,15 @@ def reply_blocker(
     settings = ctx.settings
     if contact is None:
         return "no sender address"
-    if is_own_address(settings, contact.email) or (
-        parsed is not None
-        and (
-            is_own_address(settings, parsed.from_email)
-            or is_our_message_id(settings, parsed.message_id)
-        )
-    ):
-        return "sender is our own address"
-    if _MAIL_SYSTEM.match(contact.email):
-        return "sender is a mail system, not a person"
-    if not is_sendable_address(contact.email):
-        return "not an address we can send to"
-    if contact.undeliverable_since is not None:
-        return f"address marked undeliverable: {contact.undeliverable_reason or 'bounced'}"[:500]
+    blocked = address_blocker(settings, contact, parsed)
+    if blocked:
+        return blocked
     now = utcnow()
-    sent_today = _count(
-        session, OutboxMessage.to_addr == contact.email, OutboxMessage.created_at >= now - DAY
+    blocked = daily_cap_blocker(
+        settings, _count(session, OutboxMessage.to_addr == contact.email, OutboxMessage.created_at >= now - DAY)
     )
-    if sent_today >= settings.max_acks_per_sender_per_day:
-        return f"daily limit of {settings.max_acks_per_sender_per_day} acknowledgements reached"
+    if blocked:
+        return blocked
     if kind == "added":
         if _count(
             session,
@@ -95,6 +85,106 @@ def reply_blocker(
         ):
             return "already told today that messages are added to this file"
     return None
+
+
+def address_blocker(settings: Settings, contact: Contact, parsed: ParsedMail | None) -> str | None:
+    """The rules about the address itself: ours, a mail system's, unusable, or bouncing."""
+    if is_own_address(settings, contact.email) or (
+        parsed is not None
+        and (
+            is_own_address(settings, parsed.from_email)
+            or is_our_message_id(settings, parsed.message_id)
+        )
+    ):
+        return "sender is our own address"
+    if _MAIL_SYSTEM.match(contact.email):
+        return "sender is a mail system, not a person"
+    if not is_sendable_address(contact.email):
+        return "not an address we can send to"
+    if contact.undeliverable_since is not None:
+        return f"address marked undeliverable: {contact.undeliverable_reason or 'bounced'}"[:500]
+    return None
+
+
+def daily_cap_blocker(settings: Settings, sent_today: int) -> str | None:
+    if sent_today >= settings.max_acks_per_sender_per_day:
+        return f"daily limit of {settings.max_acks_per_sender_per_day} acknowledgements reached"
+    return None
+
+
+def sent_since(session: Session, addresses: list[str], since: datetime) -> dict[str, int]:
+    """Automatic replies per address since a time, for the daily cap of many senders at once."""
+    if not addresses:
+        return {}
+    rows = session.execute(
+        select(OutboxMessage.to_addr, func.count())
+        .where(OutboxMessage.kind.in_(_AUTOMATIC_KINDS), OutboxMessage.state.in_(_COUNTED_STATES))
+        .where(OutboxMessage.to_addr.in_(addresses), OutboxMessage.created_at >= since)
+        .group_by(OutboxMessage.to_addr)
+    )
+    return {address: count for address, count in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedReply:
+    message_id: str
+    subject: str
+    mime: bytes
+    languages: tuple[str, ...]
+
+
+# What a mangled message's headers can make building the reply raise.
+UNBUILDABLE = (ValueError, UnicodeError, HeaderParseError)
+
+
+def compose_reply(
+    ctx: Context, *, reference: str, language: str | None, parsed: ParsedMail, plan: Plan, to_addr: str,
+    to_name: str, kind: str,
+) -> ComposedReply:
+    """The reply rendered in the citizen's language, as MIME; raises one of UNBUILDABLE."""
+    rendered = ctx.renderer.render(
+        kind,
+        ReplyContext(
+            reference=reference,
+            citizen_name=parsed.from_name,
+            original_subject=parsed.subject,
+            plan=plan,
+            documents=plan.documents,
+            office_name=ctx.settings.office_name,
+            with_documents=has_documents(parsed),
+        ),
+        language,
+    )
+    # Made once and stored with the row, so every send attempt carries the same Message-ID.
+    message_id = make_message_id(ctx.settings, reference, kind)
+    mime = build_mime(
+        ctx.settings,
+        rendered,
+        to_addr=to_addr,
+        to_name=to_name,
+        message_id=message_id,
+        in_reply_to=parsed.message_id,
+        references=parsed.references,
+    )
+    return ComposedReply(message_id, rendered.subject, mime, tuple(rendered.languages))
+
+
+def unbuildable_reason(exc: Exception) -> str:
+    return f"reply could not be built: {type(exc).__name__}: {exc}"[:500]
+
+
+def reply_values(ticket_id: int, raw_id: int, kind: str, to_addr: str, reply: ComposedReply) -> dict[str, object]:
+    """The columns of an outbox row for a composed reply."""
+    return {
+        "ticket_id": ticket_id,
+        "answers_raw_id": raw_id,
+        "kind": kind,
+        "to_addr": to_addr,
+        "message_id": reply.message_id,
+        "subject": reply.subject,
+        "mime": reply.mime,
+        "next_attempt_at": utcnow(),
+    }
 
 
 def queue_reply(
@@ -117,59 +207,23 @@ def queue_reply(
         add_event(session, ticket, "reply_suppressed", kind=kind, reason=blocked)
         return None
     assert contact is not None and ticket.reference is not None
-    rendered = ctx.renderer.render(
-        kind,
-        ReplyContext(
-            reference=ticket.reference,
-            citizen_name=parsed.from_name,
-            original_subject=parsed.subject,
-            plan=plan,
-            documents=plan.documents,
-            office_name=ctx.settings.office_name,
-            with_documents=has_documents(parsed),
-        ),
-        ticket.language,
-    )
-    # Made once and stored with the row, so every send attempt carries the same Message-ID.
-    message_id = make_message_id(ctx.settings, ticket.reference, kind)
     try:
-        mime = build_mime(
-            ctx.settings,
-            rendered,
-            to_addr=contact.email,
-            to_name=contact.name,
-            message_id=message_id,
-            in_reply_to=parsed.message_id,
-            references=parsed.references,
+        reply = compose_reply(
+            ctx, reference=ticket.reference, language=ticket.language, parsed=parsed, plan=plan,
+            to_addr=contact.email, to_name=contact.name, kind=kind,
         )
-    except (ValueError, UnicodeError, HeaderParseError) as exc:
+    except UNBUILDABLE as exc:
         # Headers of a mangled message we cannot answer: the ticket stands, a human replies.
-        reason = f"reply could not be built: {type(exc).__name__}: {exc}"[:500]
+        reason = unbuildable_reason(exc)
         add_event(session, ticket, "reply_suppressed", kind=kind, reason=reason)
         flag(ticket, reason)
         return None
-    row = OutboxMessage(
-        ticket_id=ticket.id,
-        answers_raw_id=raw.id,
-        kind=kind,
-        to_addr=contact.email,
-        message_id=message_id,
-        subject=rendered.subject,
-        mime=mime,
-        next_attempt_at=utcnow(),
-    )
+    row = OutboxMessage(**reply_values(ticket.id, raw.id, kind, contact.email, reply))
     session.add(row)
     if kind == "ack" and ticket.acknowledged_at is None:
         ticket.acknowledged_at = utcnow()
     session.flush()  # the event names the reply's id
-    add_event(
-        session,
-        ticket,
-        "reply_queued",
-        kind=kind,
-        outbox_id=row.id,
-        languages=list(rendered.languages),
-    )
+    add_event(session, ticket, "reply_queued", kind=kind, outbox_id=row.id, languages=list(reply.languages))
     return row
 
 

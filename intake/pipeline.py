@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from intake.bulk_filing import OPENED, Prepared, file_new_tickets, split_new_tickets
 from intake.bounces import clear_undeliverable, find_bounced, read_bounce, record_bounce
 from intake.classifiers import Classification, Evidence, classify
 from intake.context import Context
@@ -25,6 +27,7 @@ from intake.tickets import (
     contact_for,
     find_thread,
     flag,
+    forget_new_contacts,
     open_ticket,
     place,
     recent_automatic_ticket,
@@ -33,7 +36,7 @@ from intake.tickets import (
 
 log = logging.getLogger("intake.pipeline")
 
-OPENED, THREADED, NON_ACTIONABLE_OUTCOME, FAILED = "ticket_opened", "threaded", "non_actionable", "failed"
+THREADED, NON_ACTIONABLE_OUTCOME, FAILED, MISSING = "threaded", "non_actionable", "failed", "missing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,39 +51,79 @@ class Processed:
 
 def process_stored(ctx: Context, raw_id: int) -> Processed:
     """Carry one stored message to its ticket and reply; a second call is a no-op."""
-    with ctx.db.session() as session:
-        raw = session.get(RawMessage, raw_id)
-        if raw is None:
-            raise LookupError(f"no stored message {raw_id}")
-        if raw.state != "stored":
-            return Processed(raw.outcome or raw.state, _reference(session, raw.ticket_id), done_before=True)
-        data = raw.raw
-        stored = raw
-    parsed = parse_mail(data, max_bytes=ctx.settings.max_message_bytes)
-    verdict = _classify_safely(parsed)
-    plan = plan_for(verdict, ctx.routing)
-    with ctx.db.session() as session:
-        # Claim the row: of two workers racing for one message, only one files it.
-        now = utcnow()
-        claimed = session.execute(
-            update(RawMessage)
-            .where(RawMessage.id == raw_id, RawMessage.state == "stored")
-            .values(state="processed", processed_at=now)
-        ).rowcount
-        if not claimed:
-            raw = session.get(RawMessage, raw_id)
-            return Processed(raw.outcome or raw.state if raw else "missing", done_before=True)
-        # The row as read above, plus the claim: no second read of the bytes.
-        raw = session.merge(stored, load=False)
-        set_committed_value(raw, "state", "processed")
-        set_committed_value(raw, "processed_at", now)
-        result = _file(session, ctx, raw, parsed, verdict, plan)
-        raw.outcome = result.outcome
-    log.info(
-        "message %s %s ticket=%s intent=%s replies=%d", raw_id, result.outcome, result.reference,
-        verdict.intent.value, len(result.outbox_ids),
-    )
+    result = process_batch(ctx, [raw_id])[0]
+    if result.outcome == MISSING:
+        raise LookupError(f"no stored message {raw_id}")
     return result
+
+
+def process_batch(ctx: Context, raw_ids: Sequence[int], *, bulk: bool = True) -> list[Processed]:
+    """Carry stored messages to their tickets and replies in one transaction, in their order.
+
+    A message already carried through (by an earlier call or another worker) is left alone:
+    its result says ``done_before``. With ``bulk`` the messages that open a new ticket are
+    written together (see intake/bulk_filing.py); the rest are filed one by one.
+    """
+    with ctx.db.session() as session:
+        rows = {r.id: r for r in session.scalars(select(RawMessage).where(RawMessage.id.in_(raw_ids)))}
+    results: dict[int, Processed] = {
+        r.id: Processed(r.outcome or r.state, done_before=True) for r in rows.values() if r.state != "stored"
+    }
+    todo = [_prepare(ctx, rows[i]) for i in dict.fromkeys(raw_ids) if i in rows and i not in results]
+    if todo:
+        results.update(_file_claimed(ctx, todo, bulk=bulk))
+    for p in todo:
+        result = results[p.raw.id]
+        if not result.done_before:
+            log.info(
+                "message %s %s ticket=%s intent=%s replies=%d", p.raw.id, result.outcome, result.reference,
+                p.verdict.intent.value, len(result.outbox_ids),
+            )
+    return [results.get(i, Processed(MISSING, done_before=True)) for i in raw_ids]
+
+
+def _prepare(ctx: Context, raw: RawMessage) -> Prepared:
+    """Read and decide, outside any transaction: the slow part, holding no lock."""
+    parsed = parse_mail(raw.raw, max_bytes=ctx.settings.max_message_bytes)
+    verdict = _classify_safely(parsed)
+    return Prepared(raw, parsed, verdict, plan_for(verdict, ctx.routing), _flag_reason(parsed, verdict))
+
+
+def _file_claimed(ctx: Context, todo: list[Prepared], *, bulk: bool) -> dict[int, Processed]:
+    results: dict[int, Processed] = {}
+    with ctx.db.session() as session:
+        # Claim the rows: of two workers racing for one message, only one files it.
+        now = utcnow()
+        table = RawMessage.__table__
+        claimed = set(
+            session.scalars(
+                update(table)
+                .where(table.c.id.in_([p.raw.id for p in todo]), table.c.state == "stored")
+                .values(state="processed", processed_at=now)
+                .returning(table.c.id)
+            )
+        )
+        for p in todo:
+            if p.raw.id not in claimed:
+                results[p.raw.id] = Processed("processed", done_before=True)
+        mine = [p for p in todo if p.raw.id in claimed]
+        one_by_one = mine
+        if bulk:
+            new_tickets, one_by_one = split_new_tickets(session, mine)
+            filed, raced = file_new_tickets(session, ctx, new_tickets)
+            for f in filed:
+                results[f.raw_id] = Processed(OPENED, f.reference, (f.outbox_id,) if f.outbox_id else ())
+            one_by_one = sorted(one_by_one + raced, key=lambda p: p.raw.id)
+        for p in one_by_one:
+            # The row as read before, plus the claim: no second read of the bytes.
+            raw = session.merge(p.raw, load=False)
+            set_committed_value(raw, "state", "processed")
+            set_committed_value(raw, "processed_at", now)
+            forget_new_contacts(session)
+            result = _file(session, ctx, raw, p.parsed, p.verdict, p.plan)
+            raw.outcome = result.outcome
+            results[p.raw.id] = result
+    return results
 
 
 def _file(
@@ -188,8 +231,3 @@ def unprocessed_ids(ctx: Context, limit: int = 1000) -> list[int]:
     with ctx.db.session() as session:
         query = select(RawMessage.id).where(RawMessage.state == "stored").order_by(RawMessage.id).limit(limit)
         return list(session.scalars(query))
-
-
-def _reference(session: Session, ticket_id: int | None) -> str | None:
-    ticket = session.get(Ticket, ticket_id) if ticket_id else None
-    return ticket.reference if ticket else None

@@ -22,10 +22,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from intake.config import Settings
 from intake.context import Context
-from intake.delivery import Sender, deliver_reply, flag_stale_sending
+from intake.delivery import Delivery, Sender, deliver_many, deliver_reply, flag_stale_sending
 from intake.errors import DeliveryError
 from intake.metrics import Metrics
-from intake.pipeline import mark_failed, process_stored, record_attempt
+from intake.pipeline import mark_failed, process_batch, record_attempt
 from intake.store.models import OutboxMessage, RawMessage, Ticket, utcnow
 from intake.tickets import add_event
 
@@ -43,10 +43,12 @@ class Actors:
     send_reply: dramatiq.Actor[..., Any]
     sweep: dramatiq.Actor[..., Any]
     broker: dramatiq.Broker | None = field(default=None, compare=False)
+    batch_size: int = 20
 
     def enqueue_processing(self, raw_ids: Sequence[int]) -> None:
-        for raw_id in raw_ids:
-            self.process_message.send(raw_id)
+        """One task per batch of messages: filed in one transaction, replies on one connection."""
+        for start in range(0, len(raw_ids), self.batch_size):
+            self.process_message.send(*raw_ids[start : start + self.batch_size])
 
 
 def make_broker(redis_url: str | None, *, namespace: str = "intake") -> dramatiq.Broker:
@@ -115,62 +117,92 @@ def build_actors(
             senders[key] = Sender(ctx.settings, reuse=True)
         return senders[key]
 
-    def process_message(raw_id: int) -> None:
+    def process_message(*raw_ids: int) -> None:
         ctx = context()
         try:
-            result = process_stored(ctx, raw_id)
+            results = process_batch(ctx, raw_ids)
         except DBAPIError as exc:
             if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
-                raise
+                return _failed(ctx, raw_ids, exc)
             # The database went away: nothing was filed; try again later, without a traceback.
             log.warning(
-                "raw %d: database unavailable (%s); will retry", raw_id, _short(exc),
-                extra={"step": "retry", "raw_id": raw_id},
+                "raw %s: database unavailable (%s); will retry", _ids(raw_ids), _short(exc),
+                extra={"step": "retry", "raw_id": raw_ids[0]},
             )
             raise dramatiq.Retry(str(exc)) from None
         except Exception as exc:
-            if _count_failure(ctx, raw_id, exc) > ctx.settings.retry_max:
-                # Counted in the database, so it holds across sweeps and lost queue messages too.
-                _give_up(ctx, raw_id, f"{type(exc).__name__}: {exc}")
-                return
-            raise
-        if result.done_before:
-            log.debug("raw %d was done before (%s)", raw_id, result.outcome)
+            return _failed(ctx, raw_ids, exc)
+        replies = []
+        for raw_id, result in zip(raw_ids, results):
+            if result.done_before:
+                log.debug("raw %d was done before (%s)", raw_id, result.outcome)
+                continue
+            metrics.processed(result.outcome)
+            log.info(
+                "processed raw %d: %s %s", raw_id, result.outcome, result.reference or "-",
+                extra={"step": "processed", "raw_id": raw_id, "ticket": result.reference, "outcome": result.outcome},
+            )
+            replies += result.outbox_ids
+        # Send at once on this thread's SMTP connection; what is not sent goes to the send queue.
+        try:
+            deliveries = _send_all(ctx, replies)
+        except Exception as exc:  # noqa: BLE001 - the tickets are committed; the replies wait in the outbox
+            log.info("replies %s not sent yet (%s); queued for retry", _ids(replies), exc)
+            deliveries = [Delivery("pending", outbox_id) for outbox_id in replies]
+        for done in deliveries:
+            if done.state == "pending":
+                _enqueue_quietly(send_reply_actor, done.outbox_id, delay=_first_retry_delay(ctx))
+
+    def _failed(ctx: Context, raw_ids: tuple[int, ...], exc: Exception) -> None:
+        if len(raw_ids) > 1:
+            # Nothing of the batch was filed: each message goes again on its own, so the one at
+            # fault is retried, counted and finally flagged alone while the others go through.
+            log.warning(
+                "batch of raw %s failed (%s: %s); filing them one by one", _ids(raw_ids), type(exc).__name__,
+                _short(exc), extra={"step": "batch_split", "raw_id": raw_ids[0]},
+            )
+            for raw_id in raw_ids:
+                process_actor.send(raw_id)
             return
-        metrics.processed(result.outcome)
-        log.info(
-            "processed raw %d: %s %s", raw_id, result.outcome, result.reference or "-",
-            extra={"step": "processed", "raw_id": raw_id, "ticket": result.reference, "outcome": result.outcome},
+        raw_id = raw_ids[0]
+        if _count_failure(ctx, raw_id, exc) > ctx.settings.retry_max:
+            # Counted in the database, so it holds across sweeps and lost queue messages too.
+            _give_up(ctx, raw_id, f"{type(exc).__name__}: {exc}")
+            return
+        raise exc
+
+    def _send_all(ctx: Context, outbox_ids: list[int]) -> list[Delivery]:
+        s = ctx.settings
+        deliveries = deliver_many(
+            ctx.db, sender(ctx), outbox_ids, max_attempts=s.reply_max_attempts, stale_after=s.sending_stale_after
         )
-        for outbox_id in result.outbox_ids:
-            # Send at once on this thread's SMTP connection; what fails goes to the send queue.
-            try:
-                _send(ctx, outbox_id)
-            except Exception as exc:  # noqa: BLE001 - the ticket is committed; the reply waits in the outbox
-                log.info("reply %d not sent yet (%s); queued for retry", outbox_id, exc)
-                _enqueue_quietly(send_reply_actor, outbox_id, delay=_first_retry_delay(ctx))
+        for done in deliveries:
+            _report(done)
+        return deliveries
 
     def _send(ctx: Context, outbox_id: int) -> None:
         s = ctx.settings
-        done = deliver_reply(
+        _report(deliver_reply(
             ctx.db, sender(ctx), outbox_id, max_attempts=s.reply_max_attempts, stale_after=s.sending_stale_after
-        )
+        ))
+
+    def _report(done: Delivery) -> None:
         if done.state == "sent":
             metrics.reply_sent(done.kind or "?", done.arrived_at)
             log.info(
-                "sent %s reply %d for %s", done.kind, outbox_id, done.reference,
-                extra={"step": "replied", "outbox_id": outbox_id, "ticket": done.reference, "kind": done.kind},
+                "sent %s reply %d for %s", done.kind, done.outbox_id, done.reference,
+                extra={"step": "replied", "outbox_id": done.outbox_id, "ticket": done.reference, "kind": done.kind},
             )
         elif done.state == "failed" and done.error:
             metrics.reply_failed()
             log.error(
-                "reply %d for %s failed for good: %s", outbox_id, done.reference, done.error,
-                extra={"step": "reply_failed", "outbox_id": outbox_id, "ticket": done.reference},
+                "reply %d for %s failed for good: %s", done.outbox_id, done.reference, done.error,
+                extra={"step": "reply_failed", "outbox_id": done.outbox_id, "ticket": done.reference},
             )
 
     def process_given_up(message_data: dict[str, Any], retry_info: dict[str, Any]) -> None:
-        raw_id = message_data["args"][0]
-        _give_up(context(), raw_id, f"gave up after {retry_info.get('retries')} retries")
+        for raw_id in message_data["args"]:
+            _give_up(context(), raw_id, f"gave up after {retry_info.get('retries')} retries")
 
     def _give_up(ctx: Context, raw_id: int, error: str) -> None:
         result = mark_failed(ctx, raw_id, error)
@@ -235,7 +267,10 @@ def build_actors(
     sweeper = dramatiq.actor(
         actor_name="intake.sweep", queue_name=PROCESS_QUEUE, broker=broker, max_retries=0
     )(sweep)
-    actors = Actors(process_message=process_actor, send_reply=send_reply_actor, sweep=sweeper, broker=broker)
+    actors = Actors(
+        process_message=process_actor, send_reply=send_reply_actor, sweep=sweeper, broker=broker,
+        batch_size=s.process_batch_size if s else 20,
+    )
     return actors
 
 
@@ -262,8 +297,7 @@ def sweep_once(ctx: Context, actors: Actors, *, older_than: float | None = None)
                 .order_by(RawMessage.id).limit(5000)
             )
         )
-    for raw_id in raw_ids:
-        actors.process_message.send(raw_id)
+    actors.enqueue_processing(raw_ids)
     outbox_ids = _pending_replies(ctx, now - cutoff(SEND_QUEUE))
     for outbox_id in outbox_ids:
         actors.send_reply.send(outbox_id)
@@ -324,6 +358,10 @@ def _enqueue_quietly(actor: dramatiq.Actor[..., Any], outbox_id: int, *, delay: 
         actor.send_with_options(args=(outbox_id,), delay=delay)
     except Exception as exc:  # noqa: BLE001 - the row is pending in the outbox; the sweeper sends it
         log.warning("could not queue reply %d (%s); the sweeper will", outbox_id, exc)
+
+
+def _ids(ids: Sequence[int]) -> str:
+    return ", ".join(str(i) for i in ids)
 
 
 def _short(exc: BaseException) -> str:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session, lazyload
 
@@ -29,7 +29,7 @@ from intake.classifiers.verdict import Classification
 from intake.config import Settings
 from intake.handlers.plan import Plan
 from intake.intents import NON_ACTIONABLE, Intent
-from intake.mail import ParsedMail
+from intake.mail import Attachment, ParsedMail
 from intake.persons import Persons, Relation, fold, persons_in, relation, unquoted
 from intake.replies import reference_from_message_id
 from intake.statuses import OPEN_STATUSES, WAITING_ON_CITIZEN, TicketStatus
@@ -45,9 +45,9 @@ from intake.store.models import (
     utcnow,
 )
 
-_REFERENCE = re.compile(r"\b(?P<ref>[A-Z]{2,5}-\d{4}-\d{6,})\b")
+REFERENCE = re.compile(r"\b(?P<ref>[A-Z]{2,5}-\d{4}-\d{6,})\b")
 _SUBJECT_REFERENCE = re.compile(r"\[(?P<ref>[A-Z]{2,5}-\d{4}-\d{6,})\]")
-_ACTIONABLE = [i.value for i in Intent if i not in NON_ACTIONABLE]
+ACTIONABLE = [i.value for i in Intent if i not in NON_ACTIONABLE]
 
 # A storm: this many messages from one address within the window; no person writes that fast.
 # Identical messages and same-case messages join anyway; this catches a flood of assorted ones.
@@ -112,7 +112,7 @@ def find_thread(
 
     A reference in the body counts only from the ticket's own contact: quoted text travels.
     """
-    found = _SUBJECT_REFERENCE.search(parsed.subject) or _REFERENCE.search(parsed.subject)
+    found = _SUBJECT_REFERENCE.search(parsed.subject) or REFERENCE.search(parsed.subject)
     if found:
         ticket = _by_reference(session, found.group("ref"))
         if ticket is not None:
@@ -140,7 +140,7 @@ def find_thread(
         if ticket is not None:
             return ticket
     if contact is not None and contact.id is not None:
-        for m in _REFERENCE.finditer(unquoted(parsed.text)[:5000]):
+        for m in REFERENCE.finditer(unquoted(parsed.text)[:5000]):
             ticket = _by_reference(session, m.group("ref"))
             if ticket is not None and ticket.contact_id == contact.id:
                 return ticket
@@ -236,15 +236,29 @@ def _open_tickets(session: Session, contact: Contact, *, limit: int) -> list[Tic
     return list(
         session.scalars(
             select(Ticket)
-            .where(
-                Ticket.contact_id == contact.id, Ticket.status.in_([s.value for s in OPEN_STATUSES])
-            )
-            .where(Ticket.merged_into.is_(None), Ticket.intent.in_(_ACTIONABLE))
+            .where(Ticket.contact_id == contact.id, *_joinable())
             .order_by(Ticket.received_at.desc(), Ticket.id.desc())
             .limit(limit)
             # The contact is the one already in the session: no join needed to load it.
             .options(lazyload(Ticket.contact))
         )
+    )
+
+
+def contacts_with_open_tickets(session: Session, contact_ids: list[int]) -> set[int]:
+    """Of these contacts, those with an open ticket that a new message of theirs might join."""
+    if not contact_ids:
+        return set()
+    return set(
+        session.scalars(select(Ticket.contact_id).where(Ticket.contact_id.in_(contact_ids), *_joinable()).distinct())
+    )
+
+
+def _joinable() -> tuple[ColumnElement[bool], ...]:
+    return (
+        Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+        Ticket.merged_into.is_(None),
+        Ticket.intent.in_(ACTIONABLE),
     )
 
 
@@ -283,7 +297,7 @@ def _by_reference(session: Session, reference: str | None) -> Ticket | None:
 
 def _actionable(ticket: Ticket | None) -> Ticket | None:
     """Automatic mail and spam never got a reply, so nothing can be a reply to their tickets."""
-    return ticket if ticket is not None and ticket.intent in _ACTIONABLE else None
+    return ticket if ticket is not None and ticket.intent in ACTIONABLE else None
 
 
 def _follow_merge(session: Session, ticket: Ticket | None) -> Ticket | None:
@@ -361,51 +375,42 @@ def open_ticket(
     contact: Contact | None,
     flag_reason: str | None,
 ) -> Ticket:
-    now = utcnow()
-    ticket = Ticket(
-        queue=plan.queue,
-        intent=plan.intent.value,
-        status=plan.status.value,
-        language=verdict.language,
-        subject=parsed.subject[:2000],
-        contact_id=contact.id if contact else None,
-        location=plan.location,
-        needs_appointment=plan.needs_appointment,
-        missing_documents=plan.missing_documents,
-        confidence=verdict.confidence,
-        evidence=[str(e) for e in verdict.evidence],
-        needs_human=flag_reason is not None,
-        flag_reason=flag_reason,
-        received_at=now,
-        closed_at=now if plan.status == TicketStatus.CLOSED else None,
-    )
+    ticket = Ticket(**ticket_values(parsed, verdict, plan, contact.id if contact else None, flag_reason))
     session.add(ticket)
     session.flush()
-    ticket.reference = format_reference(settings, ticket.id, now)
+    ticket.reference = format_reference(settings, ticket.id, ticket.received_at)
     add_event(session, ticket, "created", queue=ticket.queue, intent=ticket.intent)
     return ticket
+
+
+def ticket_values(
+    parsed: ParsedMail, verdict: Classification, plan: Plan, contact_id: int | None, flag_reason: str | None
+) -> dict[str, object]:
+    """The columns of a new ticket (all but its reference, which needs its id)."""
+    now = utcnow()
+    return {
+        "queue": plan.queue,
+        "intent": plan.intent.value,
+        "status": plan.status.value,
+        "language": verdict.language,
+        "subject": parsed.subject[:2000],
+        "contact_id": contact_id,
+        "location": plan.location,
+        "needs_appointment": plan.needs_appointment,
+        "missing_documents": plan.missing_documents,
+        "confidence": verdict.confidence,
+        "evidence": [str(e) for e in verdict.evidence],
+        "needs_human": flag_reason is not None,
+        "flag_reason": flag_reason,
+        "received_at": now,
+        "closed_at": now if plan.status == TicketStatus.CLOSED else None,
+    }
 
 
 def add_incoming(
     session: Session, ticket: Ticket, raw: RawMessage, parsed: ParsedMail, verdict: Classification
 ) -> TicketMessage:
-    message = TicketMessage(
-        ticket_id=ticket.id,
-        direction="in",
-        raw_message_id=raw.id,
-        message_id=parsed.message_id,
-        from_addr=parsed.from_email,
-        from_name=parsed.from_name[:255],
-        to_addrs=", ".join(a.email for a in parsed.to)[:4000],
-        subject=parsed.subject[:2000],
-        body_text=parsed.text,
-        body_html=parsed.html,
-        intent=verdict.intent.value,
-        language=verdict.language,
-        defects=list(parsed.defects)[:50],
-        # Stamped now, not when the session next writes: before the reply it may get.
-        created_at=utcnow(),
-    )
+    message = TicketMessage(**incoming_values(ticket.id, raw.id, parsed, verdict))
     session.add(message)
     if parsed.attachments:
         session.flush()  # the attachments need the message's id
@@ -413,26 +418,51 @@ def add_incoming(
         if session.get(AttachmentBlob, att.sha256) is None:
             session.add(AttachmentBlob(sha256=att.sha256, size=att.size, data=att.data))
             session.flush()
-        session.add(
-            MessageAttachment(
-                ticket_message_id=message.id,
-                sha256=att.sha256,
-                filename=att.filename[:1000] or "attachment",
-                content_type=att.content_type[:255],
-                size=att.size,
-                inline=att.inline,
-            )
-        )
-    add_event(
-        session,
-        ticket,
-        "classified",
-        intent=verdict.intent.value,
-        confidence=round(verdict.confidence, 3),
-        language=verdict.language,
-        evidence=[str(e) for e in verdict.evidence][:20],
-    )
+        session.add(MessageAttachment(**attachment_values(message.id, att)))
+    add_event(session, ticket, "classified", **classified_data(verdict))
     return message
+
+
+def incoming_values(ticket_id: int, raw_id: int, parsed: ParsedMail, verdict: Classification) -> dict[str, object]:
+    """The columns of a citizen's message on a ticket."""
+    return {
+        "ticket_id": ticket_id,
+        "direction": "in",
+        "raw_message_id": raw_id,
+        "message_id": parsed.message_id,
+        "from_addr": parsed.from_email,
+        "from_name": parsed.from_name[:255],
+        "to_addrs": ", ".join(a.email for a in parsed.to)[:4000],
+        "subject": parsed.subject[:2000],
+        "body_text": parsed.text,
+        "body_html": parsed.html,
+        "intent": verdict.intent.value,
+        "language": verdict.language,
+        "defects": list(parsed.defects)[:50],
+        # Stamped now, not when the session next writes: before the reply it may get.
+        "created_at": utcnow(),
+    }
+
+
+def attachment_values(ticket_message_id: int, att: Attachment) -> dict[str, object]:
+    return {
+        "ticket_message_id": ticket_message_id,
+        "sha256": att.sha256,
+        "filename": att.filename[:1000] or "attachment",
+        "content_type": att.content_type[:255],
+        "size": att.size,
+        "inline": att.inline,
+    }
+
+
+def classified_data(verdict: Classification) -> dict[str, object]:
+    """What the "classified" event records."""
+    return {
+        "intent": verdict.intent.value,
+        "confidence": round(verdict.confidence, 3),
+        "language": verdict.language,
+        "evidence": [str(e) for e in verdict.evidence][:20],
+    }
 
 
 def reopen_if_waiting(session: Session, ticket: Ticket, parsed: ParsedMail) -> None:
@@ -458,15 +488,26 @@ def reopen_if_waiting(session: Session, ticket: Ticket, parsed: ParsedMail) -> N
 
 def flag(ticket: Ticket, reason: str) -> None:
     """Ask a human to look; the first reason stays, later ones are added to it."""
-    if not ticket.needs_human or not ticket.flag_reason:
-        ticket.needs_human, ticket.flag_reason = True, reason
-    elif reason not in ticket.flag_reason:
-        ticket.flag_reason = f"{ticket.flag_reason}; {reason}"[:4000]
+    ticket.flag_reason = flag_reason_with(ticket.needs_human, ticket.flag_reason, reason)
+    ticket.needs_human = True
+
+
+def flag_reason_with(needs_human: bool, current: str | None, reason: str) -> str:
+    if not needs_human or not current:
+        return reason
+    return current if reason in current else f"{current}; {reason}"[:4000]
 
 
 def add_event(
     session: Session, ticket: Ticket | None, event: str, actor: str = "system", **data: object
 ) -> None:
-    session.add(
-        Event(ticket_id=ticket.id if ticket else None, kind=event, actor=actor, data=data, at=utcnow())
-    )
+    session.add(Event(**event_values(ticket.id if ticket else None, event, actor, **data)))
+
+
+def event_values(ticket_id: int | None, event: str, actor: str = "system", **data: object) -> dict[str, object]:
+    return {"ticket_id": ticket_id, "kind": event, "actor": actor, "data": data, "at": utcnow()}
+
+
+def forget_new_contacts(session: Session) -> None:
+    """Before the next message in the same transaction: its contact may have tickets by now."""
+    session.info.pop(_NEW_CONTACTS, None)

@@ -37,10 +37,10 @@ def test_a_message_that_keeps_failing_is_filed_on_a_flagged_ticket_with_its_raw_
     raw = citizen_mail(subject="Aanvraag F+ kaart")
     stored = store_raw(ctx.db, raw, source="test")
 
-    def explode(ctx, raw_id):  # type: ignore[no-untyped-def]
+    def explode(ctx, raw_ids):  # type: ignore[no-untyped-def]
         raise RuntimeError("the parser exploded")
 
-    monkeypatch.setattr(tasks, "process_stored", explode)
+    monkeypatch.setattr(tasks, "process_batch", explode)
     broker = make_broker(None)
     actors = build_actors(broker, lambda: ctx, settings=ctx.settings, metrics=Metrics.disabled())
 
