@@ -69,6 +69,7 @@ class Sender:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._open: set[_Connection] = set()
+        self._ssl_context: ssl.SSLContext | None = None
 
     def send(self, mime: bytes, to_addr: str, message_id: str) -> str:
         if self.settings.smtp_host:
@@ -145,20 +146,16 @@ class Sender:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
-        if not s.smtp_verify_tls:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
         host, name = s.smtp_host or "", _local_hostname()
         if s.smtp_security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, s.smtp_port, local_hostname=name, timeout=s.smtp_timeout, context=context
+                host, s.smtp_port, local_hostname=name, timeout=s.smtp_timeout, context=self._tls_context()
             )
         else:
             client = smtplib.SMTP(host, s.smtp_port, local_hostname=name, timeout=s.smtp_timeout)
         try:
             if s.smtp_security == "starttls":
-                client.starttls(context=context)
+                client.starttls(context=self._tls_context())
             if s.smtp_user:
                 client.login(s.smtp_user, s.smtp_password or "")
             client.ehlo_or_helo_if_needed()
@@ -166,6 +163,16 @@ class Sender:
             _quit(client)
             raise
         return client
+
+    def _tls_context(self) -> ssl.SSLContext:
+        # Made once: loading the system's certificates takes tens of milliseconds.
+        if self._ssl_context is None:
+            context = ssl.create_default_context()
+            if not self.settings.smtp_verify_tls:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            self._ssl_context = context
+        return self._ssl_context
 
     def _mail_from(self, client: smtplib.SMTP) -> None:
         code, resp = client.mail(self.settings.office_address)

@@ -80,3 +80,38 @@ def test_a_reply_the_smtp_server_refuses_for_good_flags_its_ticket(pg_url: str, 
         ticket = session.get(Ticket, reply.ticket_id)
         assert ticket is not None and ticket.needs_human
         assert "550" in (ticket.flag_reason or "")
+
+
+def test_one_bad_message_in_a_batch_costs_the_others_nothing(
+    pg_url: str, make_context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a batch of three stored messages, of which one makes filing fail every time
+    ctx = make_context(pg_url, retry_max=1, retry_min_backoff_ms=10, retry_max_backoff_ms=50)
+    ids = [
+        store_raw(ctx.db, citizen_mail(sender=f"{name}@example.com"), source="test").raw_id
+        for name in ("first", "bad", "last")
+    ]
+    bad = ids[1]
+    real = tasks.process_batch
+
+    def fails_on_bad(ctx, raw_ids):  # type: ignore[no-untyped-def]
+        if bad in raw_ids:
+            raise RuntimeError("filing exploded")
+        return real(ctx, raw_ids)
+
+    monkeypatch.setattr(tasks, "process_batch", fails_on_bad)
+    broker = make_broker(None)
+    actors = build_actors(broker, lambda: ctx, settings=ctx.settings, metrics=Metrics.disabled())
+
+    # When the batch is queued as one task
+    _run(broker, lambda: actors.enqueue_processing(ids))
+
+    # Then the good messages are filed and answered, and the bad one alone is flagged for a human
+    with ctx.db.session() as session:
+        rows = {r.id: r for r in session.scalars(select(RawMessage))}
+        assert [rows[i].state for i in ids] == ["processed", "failed", "processed"]
+        assert rows[bad].attempts == 2 and rows[bad].ticket_id is not None
+        flagged = session.get(Ticket, rows[bad].ticket_id)
+        assert flagged is not None and "filing exploded" in (flagged.flag_reason or "")
+        replies = session.scalars(select(OutboxMessage.answers_raw_id)).all()
+        assert sorted(replies) == [ids[0], ids[2]]
