@@ -23,7 +23,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from intake.config import Settings
@@ -253,27 +253,35 @@ def deliver_many(
     results: dict[int, Delivery] = {}
     sent: list[tuple[int, _Claimed, str]] = []
     try:
-        for outbox_id in outbox_ids:
-            claimed = _retrying_db(functools.partial(_claim, db, outbox_id, stale_after, details.get(outbox_id)))
-            if isinstance(claimed, str):
-                results[outbox_id] = Delivery(claimed, outbox_id)
-                continue
-            try:
-                where = sender.send(claimed.mime, claimed.to_addr, claimed.message_id)
-            except DeliveryError as exc:
-                state = _retrying_db(functools.partial(_record_failure, db, outbox_id, claimed, exc, max_attempts))
-                results[outbox_id] = Delivery(
-                    state, outbox_id, claimed.kind, claimed.reference, claimed.arrived_at, str(exc)
-                )
-                if state == "pending":
-                    break  # the server is away: the rest wait with this one
-                continue
-            except BaseException:
-                # Not an SMTP answer (a bug, an interrupt): nothing went out, so give the claim back.
-                _retrying_db(functools.partial(_unclaim, db, outbox_id))
-                raise
-            sent.append((outbox_id, claimed, where))
-            results[outbox_id] = Delivery("sent", outbox_id, claimed.kind, claimed.reference, claimed.arrived_at)
+        with db.engine.connect() as conn:
+            for outbox_id in outbox_ids:
+                claimed = _claim(conn, outbox_id, stale_after, details.get(outbox_id))
+                if isinstance(claimed, str):
+                    results[outbox_id] = Delivery(claimed, outbox_id)
+                    continue
+                try:
+                    where = sender.send(claimed.mime, claimed.to_addr, claimed.message_id)
+                except DeliveryError as exc:
+                    state = _retrying_db(
+                        functools.partial(_record_failure, db, outbox_id, claimed, exc, max_attempts)
+                    )
+                    results[outbox_id] = Delivery(
+                        state, outbox_id, claimed.kind, claimed.reference, claimed.arrived_at, str(exc)
+                    )
+                    if state == "pending":
+                        break  # the server is away: the rest wait with this one
+                    continue
+                except BaseException:
+                    # Not an SMTP answer (a bug, an interrupt): nothing went out, so give the claim back.
+                    _retrying_db(functools.partial(_unclaim, db, outbox_id))
+                    raise
+                sent.append((outbox_id, claimed, where))
+                results[outbox_id] = Delivery("sent", outbox_id, claimed.kind, claimed.reference, claimed.arrived_at)
+    except DBAPIError as exc:
+        if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+            raise
+        # The rest come back "pending" and are tried again later.
+        log.warning("database unavailable while sending (%s); the rest of the replies wait", type(exc.orig).__name__)
     finally:
         if sent:
             _retrying_db(functools.partial(_record_sent, db, sent))
@@ -292,27 +300,32 @@ def _details(db: Database, outbox_ids: Sequence[int]) -> dict[int, tuple[str | N
         return {outbox_id: (reference, arrived) for outbox_id, reference, arrived in rows}
 
 
+_OUTBOX = OutboxMessage.__table__
+# Built once: a statement run for every reply.
+_CLAIM = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("b_id"), _OUTBOX.c.state == "pending")
+    .values(state=SENDING, next_attempt_at=bindparam("b_due"))
+    .returning(_OUTBOX.c.ticket_id, _OUTBOX.c.kind, _OUTBOX.c.to_addr, _OUTBOX.c.message_id, _OUTBOX.c.mime)
+)
+
+
 def _claim(
-    db: Database, outbox_id: int, stale_after: float, details: tuple[str | None, datetime | None] | None
+    conn: Connection, outbox_id: int, stale_after: float, details: tuple[str | None, datetime | None] | None
 ) -> _Claimed | str:
-    table = OutboxMessage.__table__
-    with db.engine.begin() as conn:
-        # Of two workers racing for one reply, only one gets the row; the other sees "sending".
-        row = conn.execute(
-            update(table)
-            .where(table.c.id == outbox_id, table.c.state == "pending")
-            .values(state=SENDING, next_attempt_at=utcnow() + timedelta(seconds=stale_after))
-            .returning(table.c.ticket_id, table.c.kind, table.c.to_addr, table.c.message_id, table.c.mime)
-        ).one_or_none()
-        if row is None:
-            state = conn.scalar(select(table.c.state).where(table.c.id == outbox_id))
-            return state or "missing"
+    """Mark one reply "sending" and commit; of two workers racing for it, only one gets it."""
+    row = conn.execute(_CLAIM, {"b_id": outbox_id, "b_due": utcnow() + timedelta(seconds=stale_after)}).one_or_none()
+    conn.commit()
+    if row is None:
+        state = conn.scalar(select(_OUTBOX.c.state).where(_OUTBOX.c.id == outbox_id))
+        conn.rollback()
+        return state or "missing"
     reference, arrived_at = details or (None, None)
     return _Claimed(*row, reference, arrived_at)
 
 
 def _record_sent(db: Database, sent: list[tuple[int, _Claimed, str]]) -> None:
-    table = OutboxMessage.__table__
+    table = _OUTBOX
     with db.engine.begin() as conn:
         marked = set(
             conn.scalars(
