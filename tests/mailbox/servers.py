@@ -44,8 +44,12 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.sink.refuse_with:
             return self.sink.refuse_with
+        delivered = Delivered(time.time(), tuple(envelope.rcpt_tos), envelope.content)
+        answered = delivered.in_reply_to
         with self.sink.lock:
-            self.sink.delivered.append(Delivered(time.time(), tuple(envelope.rcpt_tos), envelope.content))
+            self.sink.delivered.append(delivered)
+            if answered:
+                self.sink.answered[answered] += 1
         return "250 OK"
 
 
@@ -55,6 +59,7 @@ class SmtpSink:
     def __init__(self) -> None:
         self.port = free_port()
         self.delivered: list[Delivered] = []
+        self.answered: Counter[str] = Counter()  # kept as replies arrive: cheap to ask often
         self.lock = threading.Lock()
         self.refuse_with: str | None = None
         self._controller: Controller | None = None
@@ -74,7 +79,7 @@ class SmtpSink:
     def acks_per_message(self) -> Counter[str]:
         """How many replies answer each citizen Message-ID."""
         with self.lock:
-            return Counter(d.in_reply_to for d in self.delivered if d.in_reply_to)
+            return Counter(self.answered)
 
     def count(self) -> int:
         with self.lock:
