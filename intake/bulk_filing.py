@@ -85,8 +85,15 @@ class Filed:
     outbox_id: int | None
 
 
-def split_new_tickets(session: Session, prepared: list[Prepared]) -> tuple[list[Prepared], list[Prepared]]:
-    """(messages that open a new ticket whatever the database holds, the rest), order kept.
+@dataclass(frozen=True, slots=True)
+class Split:
+    new_tickets: list[Prepared]  # open a new ticket whatever the database holds
+    rest: list[Prepared]  # filed one by one, in their order
+    contacts: dict[str, Row[Any]]  # the new tickets' senders known already, locked
+
+
+def split_new_tickets(session: Session, prepared: list[Prepared]) -> Split:
+    """Which messages open a new ticket whatever the database holds.
 
     The senders' existing contacts are locked here, in one statement and in one order, so two
     workers filing batches with senders in common wait for each other instead of deadlocking.
@@ -94,7 +101,7 @@ def split_new_tickets(session: Session, prepared: list[Prepared]) -> tuple[list[
     per_address = Counter(p.address for p in prepared)
     candidates = [p for p in prepared if per_address[p.address] == 1 and _names_no_ticket(p)]
     if not candidates:
-        return [], prepared
+        return Split([], prepared, {})
     contacts = _lock_contacts(session, [p.address for p in candidates])
     busy = contacts_with_open_tickets(session, [c.id for c in contacts.values()])
     fast_ids = {
@@ -103,15 +110,17 @@ def split_new_tickets(session: Session, prepared: list[Prepared]) -> tuple[list[
         if p.address not in contacts
         or (contacts[p.address].id not in busy and contacts[p.address].undeliverable_since is None)
     }
-    return [p for p in prepared if p.raw.id in fast_ids], [p for p in prepared if p.raw.id not in fast_ids]
+    fast = [p for p in prepared if p.raw.id in fast_ids]
+    return Split(fast, [p for p in prepared if p.raw.id not in fast_ids],
+                 {p.address: contacts[p.address] for p in fast if p.address in contacts})
 
 
-def file_new_tickets(session: Session, ctx: Context, batch: list[Prepared]) -> tuple[list[Filed], list[Prepared]]:
+def file_new_tickets(session: Session, ctx: Context, split: Split) -> tuple[list[Filed], list[Prepared]]:
     """Open a ticket for each message, with its reply; returns what was filed and what must go
     one by one after all (a sender whose contact another worker created meanwhile)."""
+    batch, contacts = split.new_tickets, dict(split.contacts)
     if not batch:
         return [], []
-    contacts = _lock_contacts(session, [p.address for p in batch])
     created, raced = _create_contacts(session, [p for p in batch if p.address not in contacts])
     contacts.update(created)
     batch = [p for p in batch if p.address not in raced]
@@ -128,7 +137,7 @@ def file_new_tickets(session: Session, ctx: Context, batch: list[Prepared]) -> t
     )
     _store_attachments(session, batch, message_ids)
 
-    events: list[dict[str, Any]] = []
+    events: list[list[dict[str, Any]]] = []  # per message, in the order one-by-one filing writes them
     replies: list[tuple[int, dict[str, Any], ComposedReply]] = []  # (index in batch, outbox row, reply)
     ticket_updates = []
     for index, (p, tid, row) in enumerate(zip(batch, ticket_ids, ticket_rows)):

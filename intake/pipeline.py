@@ -106,14 +106,13 @@ def _file_claimed(ctx: Context, todo: list[Prepared], *, bulk: bool) -> dict[int
         for p in todo:
             if p.raw.id not in claimed:
                 results[p.raw.id] = Processed("processed", done_before=True)
-        mine = [p for p in todo if p.raw.id in claimed]
-        one_by_one = mine
+        one_by_one = [p for p in todo if p.raw.id in claimed]
         if bulk:
-            new_tickets, one_by_one = split_new_tickets(session, mine)
-            filed, raced = file_new_tickets(session, ctx, new_tickets)
+            split = split_new_tickets(session, one_by_one)
+            filed, raced = file_new_tickets(session, ctx, split)
             for f in filed:
                 results[f.raw_id] = Processed(OPENED, f.reference, (f.outbox_id,) if f.outbox_id else ())
-            one_by_one = sorted(one_by_one + raced, key=lambda p: p.raw.id)
+            one_by_one = sorted(split.rest + raced, key=lambda p: p.raw.id)
         for p in one_by_one:
             # The row as read before, plus the claim: no second read of the bytes.
             raw = session.merge(p.raw, load=False)

@@ -166,7 +166,8 @@ def test_only_messages_that_must_open_a_new_ticket_are_filed_together(db_url: st
         citizen_mail(sender="new2@example.com", subject="K kaart", body="Ik wil een K kaart aanvragen."),
     ])
     with ctx.db.session() as session:
-        together, one_by_one = split_new_tickets(session, batch)
+        split = split_new_tickets(session, batch)
+    together, one_by_one = split.new_tickets, split.rest
 
     # Then only the first questions of new senders go together; the rest keep their order
     assert [p.address for p in together] == ["new@example.com", "new2@example.com"]
