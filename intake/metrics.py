@@ -104,7 +104,10 @@ class _QueueDepth:
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily
 
-        family = GaugeMetricFamily("intake_queue_depth", "Messages waiting or in hand per queue", labels=["queue"])
+        family = GaugeMetricFamily(
+            "intake_queue_depth", "Tasks waiting or in hand per queue (a processing task holds a batch of messages)",
+            labels=["queue"],
+        )
         try:
             for queue, depth in self.depths().items():
                 family.add_metric([queue], depth)

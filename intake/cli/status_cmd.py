@@ -34,7 +34,7 @@ def status(
     console.print(table if info["mailboxes"] else "mailbox: never polled")
     depth = info["queue_depth"]
     queues = ", ".join(f"{q} {n}" for q, n in depth.items()) if depth else "-"
-    console.print(f"queue: {info['queue']}; depth: {queues}")
+    console.print(f"queue: {info['queue']}; tasks waiting or in hand: {queues}")
     console.print(f"poller lease: {info['poller'] or '-'}; sweeper lease: {info['sweeper'] or '-'}")
     msgs, replies = info["messages"], info["replies"]
     console.print("messages: " + (", ".join(f"{k} {v}" for k, v in sorted(msgs.items())) or "none"))
