@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from intake.bulk_filing import OPENED, Prepared, file_new_tickets, split_new_tickets
 from intake.bounces import clear_undeliverable, find_bounced, read_bounce, record_bounce
+from intake.bulk_filing import OPENED, Prepared, file_new_tickets, split_new_tickets
 from intake.classifiers import Classification, Evidence, classify
 from intake.context import Context
 from intake.handlers import plan_for
@@ -20,7 +20,7 @@ from intake.intents import NON_ACTIONABLE, Intent
 from intake.mail import ParsedMail
 from intake.outbox import queue_reply
 from intake.parsing import parse_mail
-from intake.store.models import Contact, RawMessage, Ticket, utcnow
+from intake.store.models import Contact, RawMessage, utcnow
 from intake.tickets import (
     add_event,
     add_incoming,

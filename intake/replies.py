@@ -15,7 +15,7 @@ import re
 import secrets
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 
@@ -305,7 +305,7 @@ def build_mime(
         _fold("To", _address(to_addr, to_name)),
         _fold("Reply-To", _reply_to(settings.reply_to or office_address)),
         _fold("Subject", _unstructured(header_safe(rendered.subject, 250))),
-        _fold("Date", format_datetime(datetime.now(timezone.utc))),
+        _fold("Date", format_datetime(datetime.now(UTC))),
         _fold("Message-ID", f"<{_line(message_id, 'Message-ID')}>"),
     ]
     parent = msgid_safe(in_reply_to)

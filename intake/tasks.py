@@ -130,7 +130,7 @@ def build_actors(
                 extra={"step": "retry", "raw_id": raw_ids[0]},
             )
             raise dramatiq.Retry(str(exc)) from None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - counted, retried and finally flagged by _failed
             return _failed(ctx, raw_ids, exc)
         replies = []
         for raw_id, result in zip(raw_ids, results):

@@ -18,7 +18,15 @@ from intake.bulk_filing import Prepared, split_new_tickets
 from intake.context import Context
 from intake.pipeline import _prepare, process_batch
 from intake.rawstore import store_raw
-from intake.store.models import Contact, Event, MessageAttachment, OutboxMessage, RawMessage, Ticket, TicketMessage
+from intake.store.models import (
+    Contact,
+    Event,
+    MessageAttachment,
+    OutboxMessage,
+    RawMessage,
+    Ticket,
+    TicketMessage,
+)
 from tests.builders import TINY_PDF, citizen_mail
 
 REPO = Path(__file__).resolve().parents[2]
