@@ -236,9 +236,8 @@ def _create_contacts(session: Session, batch: list[Prepared]) -> tuple[dict[str,
     as "raced" (their messages are filed one by one, which locks and reads that contact)."""
     if not batch:
         return {}, {}
-    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows = session.execute(
-        dialect_insert(Contact)
+        _dialect_insert(session, Contact)
         .values([{"email": p.address, "name": p.parsed.from_name[:255], "language": p.verdict.language,
                   "created_at": utcnow()} for p in batch])
         .on_conflict_do_nothing(index_elements=[Contact.email])
@@ -288,6 +287,11 @@ def _store_attachments(session: Session, batch: list[Prepared], message_ids: lis
     known = set(session.scalars(select(AttachmentBlob.sha256).where(AttachmentBlob.sha256.in_(list(blobs)))))
     new = [{"sha256": a.sha256, "size": a.size, "data": a.data} for h, a in blobs.items() if h not in known]
     if new:
-        dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(dialect_insert(AttachmentBlob).on_conflict_do_nothing(index_elements=["sha256"]), new)
+        session.execute(_dialect_insert(session, AttachmentBlob).on_conflict_do_nothing(index_elements=["sha256"]), new)
     session.execute(insert(MessageAttachment.__table__), links)
+
+
+def _dialect_insert(session: Session, model: type[Any]) -> Any:
+    """An INSERT that knows ON CONFLICT DO NOTHING, on PostgreSQL and on SQLite."""
+    insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert_for(model)

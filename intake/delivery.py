@@ -249,6 +249,8 @@ def deliver_many(
     failure the rest are not tried: they come back "pending" without an error, to be retried
     later with the one that failed (which comes back "pending" with its error).
     """
+    if not outbox_ids:
+        return []
     details = _retrying_db(functools.partial(_details, db, outbox_ids))
     results: dict[int, Delivery] = {}
     sent: list[tuple[int, _Claimed, str]] = []
@@ -325,14 +327,13 @@ def _claim(
 
 
 def _record_sent(db: Database, sent: list[tuple[int, _Claimed, str]]) -> None:
-    table = _OUTBOX
     with db.engine.begin() as conn:
         marked = set(
             conn.scalars(
-                update(table)
-                .where(table.c.id.in_([outbox_id for outbox_id, _, _ in sent]), table.c.state == SENDING)
-                .values(state="sent", sent_at=utcnow(), attempts=table.c.attempts + 1)
-                .returning(table.c.id)
+                update(_OUTBOX)
+                .where(_OUTBOX.c.id.in_([outbox_id for outbox_id, _, _ in sent]), _OUTBOX.c.state == SENDING)
+                .values(state="sent", sent_at=utcnow(), attempts=_OUTBOX.c.attempts + 1)
+                .returning(_OUTBOX.c.id)
             )
         )
         # A retry after a commit whose answer was lost finds them marked already: no second event.

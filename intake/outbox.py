@@ -65,9 +65,8 @@ def reply_blocker(
     if blocked:
         return blocked
     now = utcnow()
-    blocked = daily_cap_blocker(
-        settings, _count(session, OutboxMessage.to_addr == contact.email, OutboxMessage.created_at >= now - DAY)
-    )
+    sent_today = sent_since(session, [contact.email], now - DAY).get(contact.email, 0)
+    blocked = daily_cap_blocker(settings, sent_today)
     if blocked:
         return blocked
     if kind == "added":

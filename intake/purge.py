@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, CursorResult, Delete, Row, delete, func, s
 from sqlalchemy.orm import Session
 
 from intake.context import Context
-from intake.statuses import TicketStatus
+from intake.statuses import CLOSED_STATUSES
 from intake.store.models import (
     AttachmentBlob,
     Contact,
@@ -33,7 +33,6 @@ from intake.tickets import add_event
 
 log = logging.getLogger("intake.purge")
 
-PURGED_STATUSES = (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value)
 BATCH = 500
 
 
@@ -86,7 +85,7 @@ def purge_closed(
 
 def _due(cutoff: datetime) -> list[ColumnElement[bool]]:
     return [
-        Ticket.status.in_(PURGED_STATUSES),
+        Ticket.status.in_(CLOSED_STATUSES),
         Ticket.closed_at.is_not(None),
         Ticket.closed_at < cutoff,
     ]

@@ -20,5 +20,7 @@ OPEN_STATUSES = frozenset(
         TicketStatus.WAITING_FOR_DOCUMENTS,
     }
 )
+# Done with: what the dashboard counts as closed and the retention purge removes.
+CLOSED_STATUSES = (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value)
 # Statuses that wait on the citizen: their mail moves the ticket back to the team.
 WAITING_ON_CITIZEN = frozenset({TicketStatus.WAITING_FOR_CITIZEN, TicketStatus.WAITING_FOR_DOCUMENTS})

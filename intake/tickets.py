@@ -133,7 +133,7 @@ def find_thread(
             .limit(1)
         )
         ticket = (
-            _actionable(_follow_merge(session, session.get(Ticket, ticket_id)))
+            _actionable(follow_merge(session, session.get(Ticket, ticket_id)))
             if ticket_id
             else None
         )
@@ -292,7 +292,7 @@ def _by_reference(session: Session, reference: str | None) -> Ticket | None:
     if not reference:
         return None
     ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
-    return _actionable(_follow_merge(session, ticket))
+    return _actionable(follow_merge(session, ticket))
 
 
 def _actionable(ticket: Ticket | None) -> Ticket | None:
@@ -300,7 +300,7 @@ def _actionable(ticket: Ticket | None) -> Ticket | None:
     return ticket if ticket is not None and ticket.intent in ACTIONABLE else None
 
 
-def _follow_merge(session: Session, ticket: Ticket | None) -> Ticket | None:
+def follow_merge(session: Session, ticket: Ticket | None) -> Ticket | None:
     seen = set()
     while ticket is not None and ticket.merged_into and ticket.id not in seen:
         seen.add(ticket.id)

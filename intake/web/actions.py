@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from intake.intents import Intent
 from intake.routing import Routing
 from intake.statuses import OPEN_STATUSES, TicketStatus
-from intake.store.models import Ticket, TicketMessage, User, utcnow
-from intake.tickets import add_event
+from intake.store.models import OutboxMessage, RawMessage, Ticket, TicketMessage, User, utcnow
+from intake.tickets import add_event, follow_merge
 from intake.web.users import Account
 
 
@@ -114,21 +114,18 @@ def clear_flag(session: Session, ticket: Ticket, who: Account) -> None:
 
 def merge(session: Session, source: Ticket, who: Account, target_reference: str) -> Ticket:
     """Join this ticket into another of the same case: its messages move, it is closed and points there."""
-    target = session.scalar(
-        select(Ticket).where(Ticket.reference == target_reference.strip().upper())
+    target = follow_merge(
+        session, session.scalar(select(Ticket).where(Ticket.reference == target_reference.strip().upper()))
     )
-    seen = set()
-    while target is not None and target.merged_into and target.id not in seen:
-        seen.add(target.id)
-        target = session.get(Ticket, target.merged_into)
     if target is None or target.id == source.id:
         raise ActionError("flash.merge_unknown", reference=target_reference.strip()[:40])
-    session.execute(
-        update(TicketMessage)
-        .where(TicketMessage.ticket_id == source.id)
-        .values(ticket_id=target.id),
-        execution_options={"synchronize_session": False},
-    )
+    # Everything of the citizen's moves: messages, the raw mail they came as, our replies. What
+    # stays on the closed source ticket would go with it when the retention purge removes it.
+    for model in (TicketMessage, RawMessage, OutboxMessage):
+        session.execute(
+            update(model).where(model.ticket_id == source.id).values(ticket_id=target.id),
+            execution_options={"synchronize_session": False},
+        )
     session.execute(
         update(Ticket).where(Ticket.merged_into == source.id).values(merged_into=target.id),
         execution_options={"synchronize_session": False},

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from intake.intents import NON_ACTIONABLE
-from intake.statuses import OPEN_STATUSES, TicketStatus
+from intake.statuses import CLOSED_STATUSES, OPEN_STATUSES
 from intake.store import Database
 from intake.store.models import DailyCount, RawMessage, Ticket, TicketMessage, User
 from intake.web.queries import WAITING_FOR_TEAM, WAITING_SQL, TicketFilter, TicketRow, list_tickets
@@ -36,7 +36,6 @@ AGE_BUCKETS = (
     ("14to30d", 30),
     ("gt30d", None),
 )
-CLOSED_STATUSES = (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value)
 _HUMAN = [i.value for i in NON_ACTIONABLE]
 _OPEN = [s.value for s in OPEN_STATUSES]
 

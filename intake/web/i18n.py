@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from intake.intents import Intent
 from intake.statuses import TicketStatus
 
 UI_LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
-
-Translate = Callable[..., str]
 
 # key -> (Dutch, English)
 CATALOGUE: dict[str, tuple[str, str]] = {

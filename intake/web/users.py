@@ -9,7 +9,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.errors import IntakeError
@@ -154,11 +154,6 @@ def list_users(db: Database) -> list[tuple[Account, bool]]:
         return [
             (account_of(u), u.active) for u in session.scalars(select(User).order_by(User.username))
         ]
-
-
-def count_users(db: Database) -> int:
-    with db.session() as session:
-        return session.scalar(select(func.count()).select_from(User)) or 0
 
 
 def _get(session: Session, username: str) -> User:

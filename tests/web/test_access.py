@@ -231,4 +231,11 @@ def test_the_interface_speaks_dutch_or_english(web: Web) -> None:
 
 
 def test_create_app_is_a_factory_of_independent_apps(web_ctx) -> None:
-    assert create_app(web_ctx) is not create_app(web_ctx)
+    # Given two apps from one context, one locked against a user after failed logins
+    first, second = create_app(web_ctx), create_app(web_ctx)
+    for _ in range(web_ctx.settings.web_login_max_failures):
+        first.state.throttle.failed("user:agent")
+
+    # Then the other app is not locked: each app keeps its own state
+    assert first.state.throttle.locked("user:agent")
+    assert not second.state.throttle.locked("user:agent")

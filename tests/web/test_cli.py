@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 import intake.cli  # noqa: F401 - registers the commands
 from intake.cli.app import app
 from intake.config import load_settings
 from intake.context import Context
+from intake.ingest import ingest
+from intake.sources import RawSource
+from intake.store.models import Ticket
 from intake.web.users import authenticate
+from tests.builders import citizen_mail
 
 
 @pytest.fixture
@@ -94,6 +100,20 @@ def test_an_sso_account_has_no_password(env) -> None:  # type: ignore[no-untyped
 
 
 def test_purge_prints_its_counts_as_json(env) -> None:  # type: ignore[no-untyped-def]
+    # Given one ticket closed 40 days ago and one closed 10 days ago
+    ctx = Context.build(load_settings(database_url=env["INTAKE_DATABASE_URL"], outbox_dir=env["INTAKE_OUTBOX_DIR"]))
+    ingest(ctx, [RawSource(f"{n}.eml", citizen_mail(sender=f"{n}@example.com")) for n in ("old", "recent")])
+    now = datetime.now(UTC)
+    with ctx.db.session() as session:
+        for reference, days in zip(session.scalars(select(Ticket.reference).order_by(Ticket.id)), (40, 10)):
+            session.execute(update(Ticket).where(Ticket.reference == reference)
+                            .values(status="closed", closed_at=now - timedelta(days=days)))
+
+    # When tickets closed more than 30 days ago are purged
     result = run(env, "purge", "--days", "30")
+
+    # Then only the old one goes, and the counts say so
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout.strip().splitlines()[-1])["tickets"] == 0
+    assert json.loads(result.stdout.strip().splitlines()[-1])["tickets"] == 1
+    with ctx.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 1

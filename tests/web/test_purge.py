@@ -109,3 +109,37 @@ def test_a_dry_run_only_counts(context) -> None:  # type: ignore[no-untyped-def]
     assert count(context, Ticket) == 1
     assert purge_closed(context, 30).tickets == 1
     assert count(context, Ticket) == 0
+
+
+def test_purging_a_ticket_merged_away_keeps_the_mail_and_replies_it_handed_over(context) -> None:  # type: ignore[no-untyped-def]
+    from intake.web.actions import merge
+    from intake.web.users import Account
+
+    # Given two tickets of one case, the first merged into the second long ago
+    ctx = context
+    now = datetime.now(UTC)
+    first, second = file_mails(
+        ctx,
+        citizen_mail(sender="Amina <amina@example.com>", subject="Aanvraag F+ kaart"),
+        citizen_mail(sender="Amina <amina.werk@example.com>", subject="Nog over mijn F+ kaart"),
+    )
+    agent = Account(id=1, username="agent", display_name="", role="agent", language="nl")
+    with ctx.db.session() as session:
+        source, target = session.get(Ticket, first), session.get(Ticket, second)
+        merge(session, source, agent, target.reference)
+        session.execute(
+            update(Ticket).where(Ticket.id == first)
+            .values(received_at=now - timedelta(days=402), closed_at=now - timedelta(days=400))
+        )
+
+    # When the retention purge removes the closed, merged-away ticket
+    counts = purge_closed(ctx, 365, now=now)
+
+    # Then the open ticket still has both messages with their raw mail, and both acknowledgements
+    assert counts.tickets == 1 and counts.raw_messages == 0
+    with ctx.db.session() as session:
+        messages = session.scalars(select(TicketMessage).where(TicketMessage.ticket_id == second)).all()
+        assert len(messages) == 2 and all(m.raw_message_id is not None for m in messages)
+        raws = session.scalars(select(RawMessage.ticket_id)).all()
+        assert raws == [second, second]
+        assert session.scalars(select(OutboxMessage.ticket_id)).all() == [second, second]

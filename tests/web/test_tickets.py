@@ -102,8 +102,6 @@ def test_search_finds_by_reference_address_name_and_text(web: Web) -> None:
 
 
 def test_the_list_pages_by_keyset(web_ctx, make_web) -> None:  # type: ignore[no-untyped-def]
-    from intake.config import load_settings  # noqa: F401 - settings come from the fixture
-
     add_team(web_ctx)
     mails = [
         citizen_mail(sender=f"P{i} <p{i}@example.com>", subject=f"Aanvraag F+ kaart {i}")
