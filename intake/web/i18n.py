@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from intake.intents import Intent
 from intake.statuses import TicketStatus
 
