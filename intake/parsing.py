@@ -60,7 +60,6 @@ _MAX_RAW_HEADER_CHARS = 65536  # of one raw header value, read at most this much
 _MAX_KEPT_HEADERS = 200
 _MAX_REFERENCES = 500
 _MAX_DEFECTS = 100
-_MAX_NAME_CHARS = 255
 
 
 def parse_mail(raw: bytes, *, max_bytes: int | None = None) -> ParsedMail:

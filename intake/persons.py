@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from intake.classifiers.fold import fold as fold_word  # names: "Michał" meets "Michal"
+
 
 @dataclass(frozen=True, slots=True)
 class Persons:
@@ -125,7 +127,7 @@ def _same_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 def _mentions(ticket: Persons, text: str) -> bool:
     """The new text names, without a cue, a person or number the ticket is about."""
-    words = set(re.findall(r"\w+", fold(unquoted(text))))
+    words = set(re.findall(r"\w+", fold_word(unquoted(text))))
     if any(all(t in words for t in name) for name in ticket.names):
         return True
     digits = re.sub(r"\D", "", text)
@@ -389,7 +391,7 @@ def _name_after(text: str) -> tuple[str, ...] | None:
         if not tokens and re.search(r"[^\s:,\-–]", gap):
             break  # the name must follow the cue directly
         word = m.group(0)
-        key = fold(word)
+        key = fold_word(word)
         if (
             word[0].isupper()
             and len(word) > 1
@@ -409,7 +411,7 @@ def _name_after(text: str) -> tuple[str, ...] | None:
 
 
 def _name_tokens(name: str) -> tuple[str, ...]:
-    return tuple(fold(t) for t in _TOKEN.findall(name or "") if len(t) > 1)
+    return tuple(fold_word(t) for t in _TOKEN.findall(name or "") if len(t) > 1)
 
 
 # --- numbers and dates -----------------------------------------------------------------------

@@ -94,7 +94,7 @@ OUT_OF_OFFICE = phrases(
         r"(?:if|when) (?:it is |it's )?urgent",
         r"(?:after|upon|on) my return", r"(?:na|bij) mijn terugkeer", r"(?:[aà]|d[eè]s) mon retour",
         r"nach meiner r[uü]ckkehr", r"a mi regreso", r"po moim powrocie", r"pour toute urgence",
-        r"en cas d'urgence", r"in geval van dringende", r"bij dringende", r"no urgent",
+        r"in geval van dringende", r"bij dringende", r"no urgent",
         r"dringende vragen",
         r"по возвращении", r"після повернення", r"عند عودتي", r"d[oö]n[uü][sş][uü]mde",
     )),

@@ -43,7 +43,7 @@ class Phrases:
         for needle, indexes in self._by_needle.items():
             if needle in folded:
                 candidates.update(indexes)
-        found = []
+        matches = []
         for i in sorted(candidates):
             entry = self.entries[i]
             for match in entry.pattern.finditer(folded):
@@ -51,9 +51,15 @@ class Phrases:
                 # would stop the engine from jumping to the literal start (30 times slower).
                 start = match.start()
                 if start == 0 or not folded[start - 1].isalnum():
-                    found.append((entry.weight, match.group(0).strip()))
+                    matches.append((entry.weight, start, match.end(), match.group(0).strip()))
                     break
-        return found
+        # Words count once: of patterns matching the same words ("fuera de la oficina" inside
+        # "estoy ... fuera de la oficina"), only the heaviest, then longest, scores.
+        kept: list[tuple[float, int, int, str]] = []
+        for m in sorted(matches, key=lambda m: (-m[0], m[1] - m[2])):
+            if all(m[2] <= k[1] or m[1] >= k[2] for k in kept):
+                kept.append(m)
+        return [(weight, text) for weight, _, _, text in sorted(kept, key=lambda m: m[1])]
 
     def score(self, folded: str) -> tuple[float, list[str]]:
         found = self.scan(folded)
