@@ -57,21 +57,18 @@ def test_a_message_that_keeps_failing_is_filed_on_a_flagged_ticket_with_its_raw_
         assert "the parser exploded" in (ticket.flag_reason or "")
 
 
-def test_a_reply_the_smtp_server_refuses_for_good_flags_its_ticket(pg_url: str, make_context) -> None:
+def test_a_reply_the_smtp_server_refuses_for_good_flags_its_ticket(
+    pg_url: str, make_context, smtp_sink: SmtpSink
+) -> None:
     # Given an SMTP server that refuses the recipient for good
-    sink = SmtpSink()
-    sink.start()
-    sink.refuse_with = "550 5.1.1 no such user"
-    try:
-        ctx = make_context(pg_url, **sink.settings())
-        stored = store_raw(ctx.db, citizen_mail(subject="Aanvraag F+ kaart"), source="test")
-        broker = make_broker(None)
-        actors = build_actors(broker, lambda: ctx, settings=ctx.settings, metrics=Metrics.disabled())
+    smtp_sink.refuse_with = "550 5.1.1 no such user"
+    ctx = make_context(pg_url, **smtp_sink.settings())
+    stored = store_raw(ctx.db, citizen_mail(subject="Aanvraag F+ kaart"), source="test")
+    broker = make_broker(None)
+    actors = build_actors(broker, lambda: ctx, settings=ctx.settings, metrics=Metrics.disabled())
 
-        # When the message is processed and its acknowledgement sent
-        _run(broker, lambda: actors.process_message.send(stored.raw_id))
-    finally:
-        sink.stop()
+    # When the message is processed and its acknowledgement sent
+    _run(broker, lambda: actors.process_message.send(stored.raw_id))
 
     # Then the reply is failed, not retried, and the ticket says why
     with ctx.db.session() as session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import time
 import urllib.request
 
 from tests.dovecot import free_port
@@ -18,16 +17,30 @@ def _metric(text: str, name: str, labels: str = "") -> float:
     return float(found.group(1))
 
 
+def _scrape(port: int) -> str:
+    return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+
+
+def _metric_reaches(port: int, name: str, labels: str, expected: float) -> bool:
+    found = re.search(rf"^{re.escape(name)}{re.escape(labels)} ([0-9.e+]+)$", _scrape(port), re.MULTILINE)
+    return found is not None and float(found.group(1)) >= expected
+
+
 def test_metrics_count_fetched_processed_and_sent_across_worker_processes(mailroom: Mailroom) -> None:
     # Given a worker with two worker processes and metrics on
     port = free_port()
     worker = mailroom.start_worker(metrics_port=port, worker_processes=2)
     mailroom.append(citizen_messages(12, "metrics"))
     wait_until(lambda: mailroom.all_filed() and mailroom.all_acknowledged(), 60, "12 through")
-    time.sleep(0.5)
+    # The worker counts a reply just after the SMTP server took it: wait for the counters to catch up
+    wait_until(
+        lambda: _metric_reaches(port, "intake_replies_sent_total", '{kind="ack"}', 12)
+        and _metric_reaches(port, "intake_arrival_to_reply_seconds_count", "", 12),
+        30, "12 acknowledgements counted in the metrics",
+    )
 
     # Then one scrape shows what all processes did, the queue depth and the latency histogram
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    text = _scrape(port)
     assert _metric(text, "intake_messages_fetched_total") == 12
     assert _metric(text, "intake_messages_processed_total", '{outcome="ticket_opened"}') == 12
     assert _metric(text, "intake_replies_sent_total", '{kind="ack"}') == 12
@@ -43,11 +56,11 @@ def test_status_shows_the_checkpoint_the_queues_and_stuck_work(mailroom: Mailroo
     mailroom.append(citizen_messages(4, "status"))
     wait_until(lambda: mailroom.processed_count() == 4, 60, "4 tickets")
     assert worker.terminate() == 0
-    time.sleep(3.5)  # older than INTAKE_SWEEP_GRACE
 
-    # When an operator asks
-    done = subprocess.run([INTAKE, "status", "--json"], env=mailroom.env(), capture_output=True, timeout=60, check=False)
-    table = subprocess.run([INTAKE, "status"], env=mailroom.env(), capture_output=True, timeout=60, check=False)
+    # When an operator asks, with a sweep grace of 0 so the unsent replies count as stuck at once
+    env = mailroom.env(sweep_grace=0)
+    done = subprocess.run([INTAKE, "status", "--json"], env=env, capture_output=True, timeout=60, check=False)
+    table = subprocess.run([INTAKE, "status"], env=env, capture_output=True, timeout=60, check=False)
 
     # Then the status names how far the mailbox was read, the queues, and the stuck replies
     assert done.returncode == 0, done.stderr.decode()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from intake.store import open_database
-from intake.store.models import Base
+from intake.store.db import Database
+from intake.store.models import Base, Ticket, utcnow
 
 
 def test_migrations_create_every_table_the_models_declare(db_url: str) -> None:
@@ -31,7 +32,29 @@ def test_models_and_migrations_do_not_drift_apart(db_url: str) -> None:
         db.dispose()
 
 
+def _revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
 def test_opening_twice_is_a_no_op(db_url: str) -> None:
-    open_database(db_url).dispose()
+    # Given a migrated store with a ticket in it
     db = open_database(db_url)
-    db.dispose()
+    try:
+        first = _revision(db)
+        with db.session() as session:
+            session.add(Ticket(reference="GNT-2025-000001", queue="triage", intent="general_question",
+                               status="open", received_at=utcnow()))
+    finally:
+        db.dispose()
+
+    # When it is opened (and so migrated) again
+    db = open_database(db_url)
+    try:
+        # Then the schema stays at the same revision and the ticket is still there
+        assert first is not None
+        assert _revision(db) == first
+        with db.session() as session:
+            assert session.scalars(select(Ticket.reference)).all() == ["GNT-2025-000001"]
+    finally:
+        db.dispose()

@@ -53,7 +53,8 @@ def test_a_storm_of_out_of_office_replies_is_one_closed_ticket(sqlite_mailroom: 
             as_=verdict(Intent.AUTO_REPLY, None), subject=f"Afwezig {n}", sender="bot@example.org"
         )
 
-    assert len(sqlite_mailroom.tickets()) == 1
+    (ticket,) = sqlite_mailroom.tickets()
+    assert ticket.status == "closed"
     assert sqlite_mailroom.smtp.messages == []
 
 
@@ -83,11 +84,15 @@ def test_our_own_address_and_mail_systems_get_no_reply(
 def test_our_own_reply_coming_back_gets_no_reply(sqlite_mailroom: Mailroom) -> None:
     own_id = make_message_id(sqlite_mailroom.ctx.settings, "GNT-2026-000042", "ack")
 
-    sqlite_mailroom.write(
+    outcome, _ = sqlite_mailroom.write(
         as_=verdict(Intent.GENERAL_QUESTION), message_id=f"<{own_id}>", sender="relay@example.com"
     )
 
+    assert outcome == "ticket_opened"  # filed for the team, as everything is
     assert sqlite_mailroom.smtp.messages == []
+    (ticket,) = sqlite_mailroom.tickets()
+    (suppressed,) = sqlite_mailroom.events(ticket.reference, "reply_suppressed")
+    assert suppressed.data["kind"] == "ack"
 
 
 def test_no_more_than_the_daily_number_of_acknowledgements_per_sender(

@@ -13,6 +13,17 @@ from tests.replies.helpers import ADDED_TO_FILE, Mailroom, text_of, verdict
 SOCIAL_WORKER = "Sofie De Smet - OCMW Gent <sofie.desmet@example.org>"
 
 
+def _ask_fplus_cards_for_two_clients(room: Mailroom) -> None:
+    """The social worker asks an F+ card for Yusuf Haddad, then one for Mariam Haddad."""
+    for client in ("Yusuf Haddad", "Mariam Haddad"):
+        room.write(
+            as_=verdict(Intent.FPLUS_CARD),
+            sender=SOCIAL_WORKER,
+            subject="F+ kaart",
+            body=f"Graag een F+ kaart voor mijn cliënt {client}.",
+        )
+
+
 def test_the_same_sender_about_the_same_case_joins_the_open_ticket(mailroom: Mailroom) -> None:
     mailroom.write(
         as_=verdict(Intent.CARD_RENEWAL),
@@ -88,13 +99,7 @@ def test_a_social_worker_writing_for_two_people_gets_two_tickets(mailroom: Mailr
 
 def test_the_same_client_named_again_joins_that_clients_ticket(sqlite_mailroom: Mailroom) -> None:
     room = sqlite_mailroom
-    for client in ("Yusuf Haddad", "Mariam Haddad"):
-        room.write(
-            as_=verdict(Intent.FPLUS_CARD),
-            sender=SOCIAL_WORKER,
-            subject="F+ kaart",
-            body=f"Graag een F+ kaart voor mijn cliënt {client}.",
-        )
+    _ask_fplus_cards_for_two_clients(room)
 
     outcome, _ = room.write(
         as_=verdict(Intent.STATUS_FOLLOWUP),
@@ -113,13 +118,7 @@ def test_an_unnamed_follow_up_with_two_open_files_opens_a_ticket_of_its_own(
     sqlite_mailroom: Mailroom,
 ) -> None:
     room = sqlite_mailroom
-    for client in ("Yusuf Haddad", "Mariam Haddad"):
-        room.write(
-            as_=verdict(Intent.FPLUS_CARD),
-            sender=SOCIAL_WORKER,
-            subject="F+ kaart",
-            body=f"Graag een F+ kaart voor mijn cliënt {client}.",
-        )
+    _ask_fplus_cards_for_two_clients(room)
 
     outcome, _ = room.write(
         as_=verdict(Intent.STATUS_FOLLOWUP),
@@ -148,45 +147,37 @@ def test_a_follow_up_joins_the_one_open_file_of_the_sender(sqlite_mailroom: Mail
     assert len(room.tickets()) == 1
 
 
-def test_a_relative_writing_for_a_second_family_member_opens_a_ticket(
-    sqlite_mailroom: Mailroom,
+@pytest.mark.parametrize(
+    "intent,sender,subject,first,second",
+    [
+        pytest.param(
+            Intent.CHILD_CARD,
+            "Karim <karim@example.com>",
+            "Kids-ID",
+            "Een kaart voor mijn zoon Adam, geboren op 01/06/2019.",
+            "En ook een kaart voor mijn dochter Lina, geboren op 12/02/2021.",
+            id="a-relative-writing-for-a-second-family-member",
+        ),
+        pytest.param(
+            Intent.REGISTRATION,
+            "vrijwilliger@example.net",
+            "Inschrijving",
+            "Inschrijving voor rijksregisternummer 85.07.30-033.28 graag.",
+            "Inschrijving voor rijksregisternummer 90.02.01-997.04.",
+            id="a-different-national-register-number",
+        ),
+    ],
+)
+def test_the_same_sender_and_intent_about_another_person_opens_a_ticket(
+    sqlite_mailroom: Mailroom, intent: Intent, sender: str, subject: str, first: str, second: str
 ) -> None:
     room = sqlite_mailroom
-    room.write(
-        as_=verdict(Intent.CHILD_CARD),
-        sender="Karim <karim@example.com>",
-        subject="Kids-ID",
-        body="Een kaart voor mijn zoon Adam, geboren op 01/06/2019.",
-    )
+    room.write(as_=verdict(intent), sender=sender, subject=subject, body=first)
 
-    outcome, _ = room.write(
-        as_=verdict(Intent.CHILD_CARD),
-        sender="Karim <karim@example.com>",
-        subject="Kids-ID",
-        body="En ook een kaart voor mijn dochter Lina, geboren op 12/02/2021.",
-    )
+    outcome, _ = room.write(as_=verdict(intent), sender=sender, subject=subject, body=second)
 
     assert outcome == "ticket_opened"
-
-
-def test_a_different_national_register_number_is_another_person(sqlite_mailroom: Mailroom) -> None:
-    room = sqlite_mailroom
-    assert persons_in("rijksregisternummer 90.02.01-997.04").register_numbers == {"90020199704"}
-    room.write(
-        as_=verdict(Intent.REGISTRATION),
-        sender="vrijwilliger@example.net",
-        subject="Inschrijving",
-        body="Inschrijving voor rijksregisternummer 85.07.30-033.28 graag.",
-    )
-
-    outcome, _ = room.write(
-        as_=verdict(Intent.REGISTRATION),
-        sender="vrijwilliger@example.net",
-        subject="Inschrijving",
-        body="Inschrijving voor rijksregisternummer 90.02.01-997.04.",
-    )
-
-    assert outcome == "ticket_opened"
+    assert len(room.tickets()) == 2
 
 
 def test_a_closed_ticket_is_not_joined_by_a_new_message(sqlite_mailroom: Mailroom) -> None:
@@ -232,6 +223,10 @@ def test_a_closed_ticket_is_not_joined_by_a_new_message(sqlite_mailroom: Mailroo
 )
 def test_who_a_message_is_about(first: str, second: str, expected: Relation) -> None:
     assert relation(persons_in(first), persons_in(second), second) is expected
+
+
+def test_a_dotted_national_register_number_is_read_as_its_digits() -> None:
+    assert persons_in("rijksregisternummer 90.02.01-997.04").register_numbers == {"90020199704"}
 
 
 def test_the_writer_naming_themself_is_not_another_person() -> None:
