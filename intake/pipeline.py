@@ -76,9 +76,8 @@ def process_batch(ctx: Context, raw_ids: Sequence[int], *, bulk: bool = True) ->
         result = results[p.raw.id]
         if not result.done_before:
             log.info(
-                "processed raw %d: %s %s intent=%s replies=%d", p.raw.id, result.outcome, result.reference or "-",
+                "message %s %s ticket=%s intent=%s replies=%d", p.raw.id, result.outcome, result.reference,
                 p.verdict.intent.value, len(result.outbox_ids),
-                extra={"step": "processed", "raw_id": p.raw.id, "ticket": result.reference, "outcome": result.outcome},
             )
     return [results.get(i, Processed(MISSING, done_before=True)) for i in raw_ids]
 

@@ -137,7 +137,11 @@ def build_actors(
             if result.done_before:
                 log.debug("raw %d was done before (%s)", raw_id, result.outcome)
                 continue
-            metrics.processed(result.outcome)  # the log line is the pipeline's
+            metrics.processed(result.outcome)
+            log.info(
+                "processed raw %d: %s %s", raw_id, result.outcome, result.reference or "-",
+                extra={"step": "processed", "raw_id": raw_id, "ticket": result.reference, "outcome": result.outcome},
+            )
             replies += result.outbox_ids
         # Send at once on this thread's SMTP connection; what is not sent goes to the send queue.
         try:
