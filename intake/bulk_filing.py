@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -215,12 +215,18 @@ def _names_no_ticket(p: Prepared) -> bool:
     )
 
 
+# What filing reads of a contact, found (locked) or just created: the same row shape either way.
+_CONTACT_COLUMNS = (
+    Contact.id, Contact.email, Contact.name, Contact.language, Contact.undeliverable_since,
+    Contact.undeliverable_reason,
+)
+
+
 def _lock_contacts(session: Session, addresses: list[str]) -> dict[str, Row[Any]]:
     if not addresses:
         return {}
     rows = session.execute(
-        select(Contact.id, Contact.email, Contact.name, Contact.language, Contact.undeliverable_since,
-               Contact.undeliverable_reason)
+        select(*_CONTACT_COLUMNS)
         .where(Contact.email.in_(sorted(set(addresses))))
         .order_by(Contact.email)
         .with_for_update()
@@ -236,13 +242,14 @@ def _create_contacts(session: Session, batch: list[Prepared]) -> tuple[dict[str,
     as "raced" (their messages are filed one by one, which locks and reads that contact)."""
     if not batch:
         return {}, {}
+    # Rows as parameters of one statement, not values written into it: its text is then the
+    # same for every batch, compiled once.
     rows = session.execute(
         _dialect_insert(session, Contact)
-        .values([{"email": p.address, "name": p.parsed.from_name[:255], "language": p.verdict.language,
-                  "created_at": utcnow()} for p in batch])
         .on_conflict_do_nothing(index_elements=[Contact.email])
-        .returning(Contact.id, Contact.email, Contact.name, Contact.language, Contact.undeliverable_since,
-                   Contact.undeliverable_reason)
+        .returning(*_CONTACT_COLUMNS),
+        [{"email": p.address, "name": p.parsed.from_name[:255], "language": p.verdict.language,
+          "created_at": utcnow()} for p in batch],
     )
     created = {row.email: row for row in rows}
     return created, {p.address: p for p in batch if p.address not in created}
@@ -259,12 +266,23 @@ def _learn_languages(session: Session, pairs: list[tuple[Row[Any], str | None]])
 
 
 def _insert_returning_ids(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows (one statement on PostgreSQL) and return their ids in the rows' order."""
+    """Insert rows and return their ids in the rows' order.
+
+    On PostgreSQL the ids come from the table's sequence first, then the rows go in as one short
+    prepared INSERT, pipelined: a multi-row INSERT ... RETURNING is a new statement text of
+    several kilobytes for each batch, which the driver re-parses every time and the server
+    plans every time.
+    """
     if not rows:
         return []
     table = model.__table__
-    result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return list(result.scalars())
+    if session.get_bind().dialect.name != "postgresql":
+        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return list(result.scalars())
+    sequence = func.pg_get_serial_sequence(table.name, "id")
+    ids = sorted(session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
+    session.execute(insert(table), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
+    return ids
 
 
 def _set_references(session: Session, updates: list[dict[str, Any]]) -> None:

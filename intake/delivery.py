@@ -280,7 +280,7 @@ def deliver_many(
                 sent.append((outbox_id, claimed, where))
                 results[outbox_id] = Delivery("sent", outbox_id, claimed.kind, claimed.reference, claimed.arrived_at)
     except DBAPIError as exc:
-        if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+        if not db_unavailable(exc):
             raise
         # The rest come back "pending" and are tried again later.
         log.warning("database unavailable while sending (%s); the rest of the replies wait", type(exc.orig).__name__)
@@ -376,7 +376,7 @@ def _unclaim(db: Database, outbox_id: int) -> None:
         )
 
 
-def flag_stale_sending(db: Database, *, older_than: float | None = None) -> list[int]:
+def flag_stale_sending(db: Database) -> list[int]:
     """Replies left "sending" by a worker that died: flag them for a human, never resend.
 
     Nobody knows whether such a reply reached the SMTP server, and a second copy would break
@@ -404,6 +404,11 @@ def flag_stale_sending(db: Database, *, older_than: float | None = None) -> list
         return [row.id for row in rows]
 
 
+def db_unavailable(exc: DBAPIError) -> bool:
+    """The database connection dropped or was refused (it may come back), not a bad statement."""
+    return isinstance(exc, OperationalError) or exc.connection_invalidated
+
+
 def _retrying_db(work: Callable[[], T], *, attempts: int = 8) -> T:
     """Run a short transaction again when the database connection dropped (it may come back)."""
     delay = 0.2
@@ -411,8 +416,7 @@ def _retrying_db(work: Callable[[], T], *, attempts: int = 8) -> T:
         try:
             return work()
         except DBAPIError as exc:
-            transient = isinstance(exc, OperationalError) or exc.connection_invalidated
-            if not transient or attempt == attempts - 1:
+            if not db_unavailable(exc) or attempt == attempts - 1:
                 raise
             log.warning("database unavailable (%s); trying again in %.1fs", type(exc.orig).__name__, delay)
             time.sleep(delay)

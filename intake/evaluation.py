@@ -155,11 +155,10 @@ def summarise(cases: list[Case]) -> Report:
     per: dict[str, list[int]] = {}
     for c in cases:
         expected = str(c.label["intent"])
+        ok = c.correct("intent")
         stats = per.setdefault(expected, [0, 0])
-        stats[0] += c.correct("intent")
+        stats[0] += ok
         stats[1] += 1
-        report.confusion[
-            (expected, c.got.intent.value if not c.correct("intent") else expected)
-        ] += 1
+        report.confusion[(expected, expected if ok else c.got.intent.value)] += 1
     report.per_intent = {k: (v[0], v[1]) for k, v in per.items()}
     return report

@@ -19,7 +19,7 @@ from intake.config import Settings
 # The structured fields a log call may add (see the module docstring).
 FIELDS = (
     "step", "mailbox", "uid", "raw_id", "ticket", "outcome", "outbox_id", "kind", "count", "new", "lease",
-    "attempt", "error",
+    "attempt", "error", "purged",
 )
 
 

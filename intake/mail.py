@@ -45,9 +45,6 @@ class ParsedMail:
     parser: str
     size: int
     needs_human: bool = False
-    # The text of each attached message (message/rfc822, e.g. a forwarded e-mail), in order.
-    # Such a message is an attachment and never part of ``text``; this keeps its words at hand.
-    attached_texts: tuple[str, ...] = ()
 
     def header(self, name: str) -> str | None:
         """The first value of a kept header, by case-insensitive name."""

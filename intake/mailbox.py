@@ -100,6 +100,19 @@ class Poller:
         """Poll until ``stop`` is set; connection and store failures end in a reconnect."""
         backoff = Backoff(self.settings.reconnect_max_delay)
         down_since: float | None = None
+
+        def healthy() -> None:
+            # Recovered only once a whole cycle worked: the mailbox and the store both answer.
+            nonlocal down_since
+            if down_since is not None:
+                log.info(
+                    "reconnected to %s after %d attempt(s), %.1fs", self.settings.imap_host,
+                    backoff.failures, time.monotonic() - down_since, extra={"step": "reconnected"},
+                )
+                down_since = None
+            backoff.reset()
+
+        announced = False  # "polling" is logged each time this poller starts holding the lease
         while not stop.is_set():
             if not self.lease.held():
                 log.info("waiting for the mailbox lease of %s", self.mailbox, extra={"step": "standby"})
@@ -107,18 +120,10 @@ class Poller:
                     pass
                 if stop.is_set():
                     return
+                announced = False
+            if not announced:
                 log.info("polling %s", self.mailbox, extra={"step": "polling", "mailbox": self.mailbox})
-            def healthy() -> None:
-                # Recovered only once a whole cycle worked: the mailbox and the store both answer.
-                nonlocal down_since
-                if down_since is not None:
-                    log.info(
-                        "reconnected to %s after %d attempt(s), %.1fs", self.settings.imap_host,
-                        backoff.failures, time.monotonic() - down_since, extra={"step": "reconnected"},
-                    )
-                    down_since = None
-                backoff.reset()
-
+                announced = True
             try:
                 with self._open() as client:
                     self._session(client, stop, healthy)
@@ -147,11 +152,13 @@ class Poller:
         """One connection's life: select, then cycle and wait until stopped or the lease is lost."""
         self._select(client)
         while not stop.is_set() and self.lease.held():
+            _take_mail_announcements(client)  # this cycle's SEARCH sees what they announced
             self.poll_once(client, stop)
             healthy()
             if stop.is_set() or not self.lease.held():
                 break
-            self._wait_for_mail(client, stop)
+            if not _take_mail_announcements(client):
+                self._wait_for_mail(client, stop)
 
     # -- one cycle ----------------------------------------------------------------------------
 
@@ -321,6 +328,23 @@ def _quiet_imaplib(client: IMAPClient) -> None:
     imap = getattr(client, "_imap", None)
     if imap is not None and not logging.getLogger("imapclient.imaplib").isEnabledFor(logging.DEBUG):
         imap.debug = 0
+
+
+def _take_mail_announcements(client: IMAPClient) -> bool:
+    """Whether the server announced new mail during the commands since the last call.
+
+    Mail that arrives while a command runs is announced (EXISTS) in that command's untagged
+    responses, which imaplib keeps aside. IDLE does not announce it again, so without this check
+    the poller would sleep on it until the next message came. Clearing the kept responses also
+    stops the EXPUNGE lines of moved mail from piling up over a long session.
+    """
+    imap = getattr(client, "_imap", None)
+    if imap is None:
+        return False
+    kept = imap.untagged_responses
+    announced = "EXISTS" in kept or "RECENT" in kept
+    kept.clear()
+    return announced
 
 
 def _announces_mail(response: object) -> bool:

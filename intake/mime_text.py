@@ -324,13 +324,13 @@ def decode_words(value: str, problems: list[str] | None = None) -> str:
 
     for match in _ENCODED_WORD.finditer(value):
         between = value[last_end : match.start()]
-        data = _word_bytes(match.group(2), match.group(3), match.group(1).split("*", 1)[0])
+        charset = match.group(1).split("*", 1)[0]  # "utf-8*en": RFC 2231 language dropped
+        data = _word_bytes(match.group(2), match.group(3), charset)
         if data is None:
             continue  # not decodable: left in place as plain text
         if between and (not pending or between.strip(" \t\r\n")):
             flush()
             out.append(between)
-        charset = match.group(1).split("*", 1)[0]
         if pending and charset.lower() != pending_charset.lower():
             flush()
         pending_charset = charset

@@ -44,16 +44,13 @@ class MimeWalk:
     In a multipart/related only the root part (``start``, else the first) can hold the body;
     the rest are its resources. Elsewhere every inline, unnamed text/plain or text/html part
     is body text. Everything else is an attachment, and an attached message is one
-    attachment (``<its subject>.eml``): its text goes to ``attached_texts``, never into the
-    body. ``content_types`` lists every part as ``Message.walk()`` does, an attached
-    message's parts included, so a detector sees ``message/delivery-status`` where it is.
+    attachment (``<its subject>.eml``), never part of the body. ``content_types`` lists
+    every part as ``Message.walk()`` does, an attached message's parts included, so a
+    detector sees ``message/delivery-status`` where it is.
     """
 
-    def __init__(
-        self, headers: HeaderIndex, defects: list[str], part_defects: bool, *, nested: bool = False
-    ) -> None:
+    def __init__(self, headers: HeaderIndex, defects: list[str], part_defects: bool) -> None:
         self.headers = headers
-        self.nested = nested  # walking an attached message: its own attached ones are not read
         self.defects = defects
         self.part_defects = part_defects
         self.texts: list[str] = []
@@ -63,7 +60,6 @@ class MimeWalk:
         self.recoveries = 0
         self.spare_texts: list[str] = []  # named inline text, read when there is no other
         self.spare_htmls: list[str] = []
-        self.attached_texts: list[str] = []
 
     def run(self, msg: Message) -> None:
         stack: list[tuple[Message, bool]] = [(msg, True)]
@@ -122,8 +118,6 @@ class MimeWalk:
             for uu_name, uu_data in blocks:
                 self._add(_clean_name(uu_name) or "attachment.bin", guess_type(uu_name), uu_data)
             return
-        if self.nested and ctype not in _BODY_TYPES:
-            return  # only the text of an attached message is read
         data = part.get_payload(decode=True)
         if not isinstance(data, bytes):
             data = b""
@@ -138,8 +132,6 @@ class MimeWalk:
         )
 
     def _message_part(self, part: Message, ctype: str) -> None:
-        if self.nested:
-            return
         payload = part.get_payload()
         inner = [p for p in payload if isinstance(p, Message)] if isinstance(payload, list) else []
         for message in inner:  # content_types lists what Message.walk() lists, inner parts too
@@ -149,8 +141,6 @@ class MimeWalk:
         if cte in ("base64", "quoted-printable") and data:
             data = _undo_transfer_encoding(data, cte)
             inner = [email.message_from_bytes(data[:65536])]
-        if ctype in _MESSAGE_TYPES and inner and not self.nested:
-            self.attached_texts.append(self._text_of(inner[0]))
         name = self._filename(part)
         if not name and ctype in _MESSAGE_TYPES:
             subject = self.headers.text(_raw_of(inner[0], "subject") or None) if inner else ""
@@ -160,12 +150,6 @@ class MimeWalk:
             name or self._default_name(part, ctype), ctype, data,
             inline=_disposition(part) == "inline", content_id=_content_id(part),
         )
-
-    def _text_of(self, message: Message) -> str:
-        """The body text of an attached message, read as the message itself is read."""
-        walk = MimeWalk(self.headers, [], part_defects=False, nested=True)
-        walk.run(message)
-        return bodies_of(walk, None)[0]
 
     def _add(
         self, name: str, ctype: str, data: bytes, *, inline: bool = False,

@@ -28,7 +28,7 @@ from intake.replies import (
     make_message_id,
 )
 from intake.store.models import Contact, Event, OutboxMessage, RawMessage, Ticket, utcnow
-from intake.tickets import add_event, flag, has_documents
+from intake.tickets import add_event, event_values, flag, has_documents
 
 DAY = timedelta(days=1)
 # No "added to your file" within this time of our last reply on the ticket: a storm or a quick
@@ -240,10 +240,9 @@ def suppress_pending(session: Session, address: str, reason: str) -> list[int]:
         row.last_error = reason[:4000]
         session.add(
             Event(
-                ticket_id=row.ticket_id,
-                kind="reply_suppressed",
-                actor="system",
-                data={"kind": row.kind, "outbox_id": row.id, "reason": reason[:500]},
+                **event_values(
+                    row.ticket_id, "reply_suppressed", kind=row.kind, outbox_id=row.id, reason=reason[:500]
+                )
             )
         )
     return [row.id for row in rows]

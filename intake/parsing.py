@@ -295,7 +295,6 @@ def _read(
         parser=parser,
         size=len(raw),
         needs_human=not headers.items,
-        attached_texts=tuple(walk.attached_texts),
     )
 
 

@@ -15,7 +15,6 @@ from intake.bulk_filing import OPENED, Prepared, file_new_tickets, split_new_tic
 from intake.classifiers import Classification, Evidence, classify
 from intake.context import Context
 from intake.handlers import plan_for
-from intake.handlers.plan import Plan
 from intake.intents import NON_ACTIONABLE, Intent
 from intake.mail import ParsedMail
 from intake.outbox import queue_reply
@@ -119,22 +118,21 @@ def _file_claimed(ctx: Context, todo: list[Prepared], *, bulk: bool) -> dict[int
             set_committed_value(raw, "state", "processed")
             set_committed_value(raw, "processed_at", now)
             forget_new_contacts(session)
-            result = _file(session, ctx, raw, p.parsed, p.verdict, p.plan)
+            result = _file(session, ctx, raw, p)
             raw.outcome = result.outcome
             results[p.raw.id] = result
     return results
 
 
-def _file(
-    session: Session, ctx: Context, raw: RawMessage, parsed: ParsedMail, verdict: Classification, plan: Plan
-) -> Processed:
+def _file(session: Session, ctx: Context, raw: RawMessage, p: Prepared) -> Processed:
     """One transaction: the ticket the message opens or joins, and the reply to send."""
+    parsed, verdict, plan = p.parsed, p.verdict, p.plan
     contact = contact_for(session, parsed, verdict.language)
     if verdict.intent in NON_ACTIONABLE:
-        return _file_automatic(session, ctx, raw, parsed, verdict, plan, contact)
+        return _file_automatic(session, ctx, raw, p, contact)
     placed = place(session, ctx.settings, parsed, verdict, contact)
     if placed.ticket is None:
-        ticket = open_ticket(session, ctx.settings, parsed, verdict, plan, contact, _flag_reason(parsed, verdict))
+        ticket = open_ticket(session, ctx.settings, parsed, verdict, plan, contact, p.flag_reason)
         outcome, kind = OPENED, plan.template
     else:
         ticket, outcome, kind = placed.ticket, THREADED, "added"
@@ -143,7 +141,7 @@ def _file(
         if placed.how == "storm":
             flag(ticket, "a storm of messages from one address: check that no other case is mixed in")
         if parsed.needs_human:
-            flag(ticket, _flag_reason(parsed, verdict) or "message could not be read properly")
+            flag(ticket, p.flag_reason or "message could not be read properly")
     clear_undeliverable(session, contact, parsed, ticket)
     add_incoming(session, ticket, raw, parsed, verdict)
     reply = None
@@ -155,12 +153,12 @@ def _file(
 
 
 def _file_automatic(
-    session: Session, ctx: Context, raw: RawMessage, parsed: ParsedMail, verdict: Classification, plan: Plan,
-    contact: Contact | None,
+    session: Session, ctx: Context, raw: RawMessage, p: Prepared, contact: Contact | None
 ) -> Processed:
     """Automatic mail and spam: filed, never answered. A bounce of our reply goes on the ticket
     of that reply (and may mark the address undeliverable); an out-of-office on the ticket it
     answers; more of the same from one address on the same closed ticket."""
+    parsed, verdict = p.parsed, p.verdict
     report = read_bounce(raw.raw) if verdict.intent in (Intent.BOUNCE, Intent.AUTO_REPLY) else None
     bounced = find_bounced(session, ctx.settings, report) if report else None
     ticket = bounced.ticket if bounced else None
@@ -168,7 +166,7 @@ def _file_automatic(
         ticket = find_thread(session, ctx.settings, parsed)
     ticket = ticket or recent_automatic_ticket(session, contact, verdict.intent)
     if ticket is None:
-        ticket = open_ticket(session, ctx.settings, parsed, verdict, plan, contact, _flag_reason(parsed, verdict))
+        ticket = open_ticket(session, ctx.settings, parsed, verdict, p.plan, contact, p.flag_reason)
     add_incoming(session, ticket, raw, parsed, verdict)
     if bounced is not None and report is not None:
         record_bounce(session, bounced, report)
@@ -202,7 +200,7 @@ def mark_failed(ctx: Context, raw_id: int, error: str) -> Processed:
     with ctx.db.session() as session:
         raw = session.get(RawMessage, raw_id)
         if raw is None or raw.state != "stored":
-            return Processed(raw.outcome if raw else "missing")
+            return Processed(raw.outcome if raw else MISSING)
         parsed = parse_mail(raw.raw, max_bytes=ctx.settings.max_message_bytes)
         verdict = Classification(
             Intent.GENERAL_QUESTION, 0.0, None, needs_human=True, evidence=(Evidence("error", error[:500]),)

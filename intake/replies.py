@@ -121,6 +121,9 @@ class ReplyRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # The wording is checked at start-up (see intake/context.py); an edit takes effect on
+            # restart, after that check, instead of costing a file check on every reply.
+            auto_reload=False,
         )
         self.env.filters["join_and"] = _join_and
 

@@ -39,10 +39,11 @@ log = logging.getLogger("intake.worker")
 
 @dataclass(frozen=True)
 class WorkerPlan:
-    poller: bool = True
-    workers: bool = True
-    processes: int = 2
-    threads: int = 8
+    # No defaults: `intake worker` fills every field from its options or the settings.
+    poller: bool
+    workers: bool
+    processes: int
+    threads: int
 
 
 class Runtime:
@@ -89,7 +90,12 @@ def run_worker(settings: Settings, plan: WorkerPlan) -> int:
     metrics = Metrics.enabled_for_process() if settings.metrics_port else Metrics.disabled()
     runtime = Runtime(settings, metrics, Context.build(settings))  # migrates once, before any child
     redis = runtime.redis_client() is not None
-    children = _Children(settings, plan) if plan.workers and redis and plan.processes > 0 else None
+    children = _Children(settings, plan, metrics) if plan.workers and redis and plan.processes > 0 else None
+    if children:
+        # Forked now, while this process holds no thread and no connection: the children start
+        # with every module imported (milliseconds instead of a second of CPU each).
+        runtime.close()
+        children.start()
     local_worker = None
     if plan.workers and children is None:
         local_worker = runtime.dramatiq_worker(plan.threads)
@@ -121,8 +127,6 @@ def run_worker(settings: Settings, plan: WorkerPlan) -> int:
         extra={"step": "started"},
     )
     try:
-        if children:
-            children.start()
         while not stop.is_set():
             if children:
                 children.supervise(stop)
@@ -191,17 +195,21 @@ def _on_signals(stop: threading.Event) -> None:
 class _Children:
     """The dramatiq worker processes: started, restarted when one dies, stopped with SIGTERM."""
 
-    def __init__(self, settings: Settings, plan: WorkerPlan) -> None:
+    def __init__(self, settings: Settings, plan: WorkerPlan, metrics: Metrics) -> None:
         self.settings = settings
         self.plan = plan
-        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+        self.metrics = metrics
+        self.procs: dict[int, subprocess.Popen[bytes] | _Forked] = {}
         self.restart_at: dict[int, float] = {}
 
     def start(self) -> None:
+        """Fork the first children; call while this process has no other thread and no connection."""
         for index in range(self.plan.processes):
-            self._spawn(index)
+            self.procs[index] = _fork_child(index, self.plan.threads, self.settings, self.metrics)
 
-    def _spawn(self, index: int) -> None:
+    def _respawn(self, index: int) -> None:
+        # A fresh interpreter: forking is unsafe once the poller and other threads run (a lock
+        # one of them holds would stay held in the child forever).
         data = json.dumps(self.settings.model_dump(mode="json")).encode()
         proc = subprocess.Popen(
             [sys.executable, "-m", "intake.runner", str(index), str(self.plan.threads), str(os.getpid())],
@@ -223,7 +231,7 @@ class _Children:
                 self.restart_at[index] = time.monotonic() + 2.0
             elif time.monotonic() >= due:
                 del self.restart_at[index]
-                self._spawn(index)
+                self._respawn(index)
 
     def stop(self) -> None:
         for proc in self.procs.values():
@@ -239,15 +247,59 @@ class _Children:
                 proc.wait()
 
 
-def child_main(argv: list[str]) -> int:
-    """A dramatiq worker process started by `intake worker`; settings arrive as JSON on stdin."""
-    index, threads, parent = int(argv[0]), int(argv[1]), int(argv[2])
-    settings = load_settings(**json.loads(sys.stdin.buffer.read()))
+class _Forked:
+    """A forked child, with the part of Popen's interface that _Children uses."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(f"worker process {self.pid}", timeout or 0)
+            time.sleep(0.05)
+        return code
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def _fork_child(index: int, threads: int, settings: Settings, metrics: Metrics) -> _Forked:
+    parent = os.getpid()
+    pid = os.fork()
+    if pid:
+        return _Forked(pid)
+    code = 1
+    try:
+        code = run_child(index, threads, parent, settings, metrics)
+    except BaseException:  # reported; the child ends below and the parent starts another
+        log.exception("worker process %d stopped on an error", index)
+    finally:
+        # Never return into the parent's code, and run none of its exit handlers.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def run_child(index: int, threads: int, parent: int, settings: Settings, metrics: Metrics) -> int:
+    """A dramatiq worker process of `intake worker`, until SIGTERM or its parent is gone."""
     configure_logging(settings, process_name=f"intake-worker-{index}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent turns Ctrl-C into SIGTERM for us
-    metrics = Metrics.enabled_for_process() if settings.metrics_port else Metrics.disabled()
     runtime = Runtime(settings, metrics)
     runtime.context()
     worker = runtime.dramatiq_worker(threads)
@@ -259,6 +311,14 @@ def child_main(argv: list[str]) -> int:
     worker.stop(timeout=int(settings.shutdown_timeout * 1000))
     runtime.close()
     return 0
+
+
+def child_main(argv: list[str]) -> int:
+    """A worker process restarted by `intake worker`; settings arrive as JSON on stdin."""
+    index, threads, parent = int(argv[0]), int(argv[1]), int(argv[2])
+    settings = load_settings(**json.loads(sys.stdin.buffer.read()))
+    metrics = Metrics.enabled_for_process() if settings.metrics_port else Metrics.disabled()
+    return run_child(index, threads, parent, settings, metrics)
 
 
 if __name__ == "__main__":

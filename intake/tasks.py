@@ -18,11 +18,18 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from intake.config import Settings
 from intake.context import Context
-from intake.delivery import Delivery, Sender, deliver_many, deliver_reply, flag_stale_sending
+from intake.delivery import (
+    Delivery,
+    Sender,
+    db_unavailable,
+    deliver_many,
+    deliver_reply,
+    flag_stale_sending,
+)
 from intake.errors import DeliveryError
 from intake.metrics import Metrics
 from intake.pipeline import mark_failed, process_batch, record_attempt
@@ -122,7 +129,7 @@ def build_actors(
         try:
             results = process_batch(ctx, raw_ids)
         except DBAPIError as exc:
-            if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+            if not db_unavailable(exc):
                 return _failed(ctx, raw_ids, exc)
             # The database went away: nothing was filed; try again later, without a traceback.
             log.warning(
@@ -151,7 +158,7 @@ def build_actors(
             deliveries = [Delivery("pending", outbox_id) for outbox_id in replies]
         for done in deliveries:
             if done.state == "pending":
-                _enqueue_quietly(send_reply_actor, done.outbox_id, delay=_first_retry_delay(ctx))
+                _enqueue_quietly(send_reply_actor, done.outbox_id, delay=ctx.settings.retry_min_backoff_ms)
 
     def _failed(ctx: Context, raw_ids: tuple[int, ...], exc: Exception) -> None:
         if len(raw_ids) > 1:
@@ -225,7 +232,7 @@ def build_actors(
             )
             raise dramatiq.Retry(str(exc)) from None
         except DBAPIError as exc:
-            if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+            if not db_unavailable(exc):
                 raise
             log.warning("reply %d: database unavailable (%s); will retry", outbox_id, _short(exc))
             raise dramatiq.Retry(str(exc)) from None
@@ -347,10 +354,6 @@ def _count_failure(ctx: Context, raw_id: int, exc: Exception) -> int:
         return record_attempt(ctx, raw_id, f"{type(exc).__name__}: {exc}")
     except Exception:  # noqa: BLE001 - the database may be what failed; dramatiq's retries still count
         return 0
-
-
-def _first_retry_delay(ctx: Context) -> int:
-    return ctx.settings.retry_min_backoff_ms
 
 
 def _enqueue_quietly(actor: dramatiq.Actor[..., Any], outbox_id: int, *, delay: int) -> None:

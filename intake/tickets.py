@@ -19,6 +19,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -95,12 +96,13 @@ def place(
     if not candidates:
         # No open ticket to join: neither the same case nor a storm's newest ticket.
         return Placement(None)
-    case = _open_case_among(session, candidates, parsed, verdict)
+    look = _Candidates(session, parsed)
+    case = _open_case_among(look, candidates, parsed, verdict)
     if case is not None:
         return Placement(case, "same_case")
     if in_storm(session, contact):
         newest = candidates[0]
-        if _relation(session, newest, parsed) is not Relation.OTHER:
+        if look.relation(newest) is not Relation.OTHER:
             return Placement(newest, "storm")
     return Placement(None)
 
@@ -147,29 +149,23 @@ def find_thread(
     return None
 
 
-def find_open_case(
-    session: Session, contact: Contact, parsed: ParsedMail, verdict: Classification
+def _open_case_among(
+    look: _Candidates, candidates: list[Ticket], parsed: ParsedMail, verdict: Classification
 ) -> Ticket | None:
     """An open ticket of the same sender about the same case and person, for a message to join.
 
     The same text again always joins (a resend, a storm). Otherwise the intent must match
     (any intent for a status follow-up) and nothing in the message may point at another person.
     """
-    return _open_case_among(session, _open_tickets(session, contact, limit=20), parsed, verdict)
-
-
-def _open_case_among(
-    session: Session, candidates: list[Ticket], parsed: ParsedMail, verdict: Classification
-) -> Ticket | None:
     if not candidates:
         return None
     mark = fingerprint(parsed.subject, parsed.text)
     for ticket in candidates:
-        if mark in _fingerprints(session, ticket):
+        if mark in look.fingerprints(ticket):
             return ticket
     followup = verdict.intent == Intent.STATUS_FOLLOWUP
     same_intent = [t for t in candidates if followup or t.intent == verdict.intent.value]
-    relations = [(t, _relation(session, t, parsed)) for t in same_intent]
+    relations = [(t, look.relation(t)) for t in same_intent]
     for ticket, rel in relations:
         if rel is Relation.SAME:
             return ticket
@@ -272,20 +268,32 @@ def _incoming(session: Session, ticket: Ticket) -> list[tuple[str, str, str]]:
     return [(s or "", b or "", n or "") for s, b, n in rows]
 
 
-def _fingerprints(session: Session, ticket: Ticket) -> set[str]:
-    return {fingerprint(s, b) for s, b, _ in _incoming(session, ticket)}
+class _Candidates:
+    """The open tickets one message might join: each read at most once while it is placed."""
 
+    def __init__(self, session: Session, parsed: ParsedMail) -> None:
+        self._session = session
+        self._text = f"{parsed.subject}\n{parsed.text}"
+        self._from_name = parsed.from_name
+        self._read: dict[int, list[tuple[str, str, str]]] = {}
 
-def _ticket_persons(session: Session, ticket: Ticket) -> Persons:
-    persons = Persons()
-    for subject, body, name in _incoming(session, ticket):
-        persons = persons.union(persons_in(f"{subject}\n{body}", name))
-    return persons
+    def _incoming(self, ticket: Ticket) -> list[tuple[str, str, str]]:
+        if ticket.id not in self._read:
+            self._read[ticket.id] = _incoming(self._session, ticket)
+        return self._read[ticket.id]
 
+    @cached_property
+    def _persons(self) -> Persons:
+        return persons_in(self._text, self._from_name)
 
-def _relation(session: Session, ticket: Ticket, parsed: ParsedMail) -> Relation:
-    text = f"{parsed.subject}\n{parsed.text}"
-    return relation(_ticket_persons(session, ticket), persons_in(text, parsed.from_name), text)
+    def fingerprints(self, ticket: Ticket) -> set[str]:
+        return {fingerprint(s, b) for s, b, _ in self._incoming(ticket)}
+
+    def relation(self, ticket: Ticket) -> Relation:
+        persons = Persons()
+        for subject, body, name in self._incoming(ticket):
+            persons = persons.union(persons_in(f"{subject}\n{body}", name))
+        return relation(persons, self._persons, self._text)
 
 
 def _by_reference(session: Session, reference: str | None) -> Ticket | None:

@@ -34,7 +34,7 @@ class _Handler:
     def __init__(self, server: RecordingSMTPServer) -> None:
         self.server = server
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         if self.server.refuse_with:
             return self.server.refuse_with
         with self.server.lock:

@@ -7,6 +7,7 @@ it repeats) clearly ask something new.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -22,9 +23,14 @@ CASE_WITH_DOCUMENTS = 2.5
 NEW_REQUEST = 5.0
 _NOT_A_CASE = (Intent.STATUS_FOLLOWUP, Intent.GENERAL_QUESTION)
 
-_OUR_QUOTE = re.compile(
-    r"^\s*>?\s*\*?(?:from|van|de|von)\s*\*?\s*:.*@{domain}", re.IGNORECASE | re.MULTILINE
-)
+
+@functools.cache
+def _our_quote(domain: str) -> re.Pattern[str]:
+    """A quoted "From:" line with an address of ours, compiled once per domain."""
+    return re.compile(
+        rf"^\s*>?\s*\*?(?:from|van|de|von)\s*\*?\s*:.*@{re.escape(domain)}",
+        re.IGNORECASE | re.MULTILINE,
+    )
 
 
 def replies_to_us(reading: Reading) -> Evidence | None:
@@ -39,11 +45,7 @@ def replies_to_us(reading: Reading) -> Evidence | None:
     if tag:
         return Evidence("subject", f"our ticket tag {tag.group(0)}")
     quoted = reading.parts.quoted[:600]
-    if quoted and re.search(
-        _OUR_QUOTE.pattern.format(domain=re.escape(reading.own_domain)),
-        quoted,
-        re.IGNORECASE | re.MULTILINE,
-    ):
+    if quoted and _our_quote(reading.own_domain).search(quoted):
         return Evidence("text", "quotes a message from our address")
     return None
 

@@ -52,8 +52,8 @@ def find_concepts(reading: Reading, language: str | None) -> tuple[Hit, ...]:
     hits: list[Hit] = []
     for field in reading.fields:
         hits.extend(LEXICON.match(field.words, field.name, language))
-    subject = next((f.words for f in reading.fields if f.name == "subject"), [])
-    return tuple(_held_in_subject(hits, subject))
+    subject = reading.field("subject")
+    return tuple(_held_in_subject(hits, subject.words if subject else []))
 
 
 def _held_in_subject(hits: list[Hit], subject: list[str]) -> list[Hit]:
@@ -151,7 +151,8 @@ def _presence(hits: list[Hit], weights: dict[str, float]) -> tuple[float, Hit | 
 def _rule_strength(
     r: Rule, by_concept: dict[str, list[Hit]], weights: dict[str, float]
 ) -> tuple[float, tuple[Hit, ...]]:
-    groups = [[h for c in g for h in by_concept.get(c, ())] for g in r.needs]
+    # Concepts in a fixed order: the evidence named on a tie must not depend on string hashing.
+    groups = [[h for c in sorted(g) for h in by_concept.get(c, ())] for g in r.needs]
     if not all(groups):
         return 0.0, ()
     if r.near and len(groups) >= 2:

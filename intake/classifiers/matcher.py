@@ -345,17 +345,8 @@ def _card_letters(words: list[str], hits: list[Hit], field: str) -> list[Hit]:
             concept = _CARD_LETTERS.get(word)
             if concept is None or (i + 1 < len(words) and words[i + 1] in _NOT_A_CARD_AFTER):
                 continue
-            if not (
-                card_at
-                and (
-                    i + 1 in card_at
-                    or i - 1 in card_at
-                    or i + 2 in card_at
-                    or i - 2 in card_at
-                    or i + 3 in card_at
-                    or i - 3 in card_at
-                )
-            ):
+            # A card word at most three words away.
+            if not card_at or card_at.isdisjoint((i + 1, i - 1, i + 2, i - 2, i + 3, i - 3)):
                 continue
         if concept in _SWITCH_KINDS and _held(words, i):
             concept = "held_" + concept[5:]

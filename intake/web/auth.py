@@ -13,13 +13,12 @@ from collections.abc import Callable
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 
 from intake.config import Settings
 from intake.context import Context
 from intake.store.models import User
 from intake.web.security import csrf_token
-from intake.web.users import Account, account_of, password_fingerprint
+from intake.web.users import Account, account_of, find_user, password_fingerprint
 
 # Route names reachable without login: the login page (and its language switch), the health check.
 PUBLIC_ROUTES = frozenset({"login_form", "login", "language", "health", "static"})
@@ -139,7 +138,7 @@ def _touch(request: Request) -> None:
 def _by_username(ctx: Context, username: str) -> Account | None:
     """The proxy vouches for the person; the role still comes from our own users table."""
     with ctx.db.session() as session:
-        user = session.scalar(select(User).where(User.username == username.strip().lower()))
+        user = find_user(session, username)
         return account_of(user) if user is not None and user.active else None
 
 

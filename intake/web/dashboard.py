@@ -23,6 +23,7 @@ from intake.statuses import CLOSED_STATUSES, OPEN_STATUSES
 from intake.store import Database
 from intake.store.models import DailyCount, RawMessage, Ticket, TicketMessage, User
 from intake.web.queries import WAITING_FOR_TEAM, WAITING_SQL, TicketFilter, TicketRow, list_tickets
+from intake.web.users import shown_name
 
 T = TypeVar("T")
 # Dashboard queries run at once on PostgreSQL (each on its own pooled connection).
@@ -273,11 +274,7 @@ def workload(session: Session, now: datetime) -> list[Workload]:
             .group_by(TicketMessage.author_id)
         ).all()
     )
-    users = session.execute(
-        select(
-            User.id, func.coalesce(func.nullif(User.display_name, ""), User.username), User.active
-        )
-    ).all()
+    users = session.execute(select(User.id, shown_name(), User.active)).all()
     rows = [
         Workload(name, assigned.get(uid, 0), replies.get(uid, 0))
         for uid, name, active in users
@@ -291,8 +288,6 @@ def unprocessed_messages(session: Session) -> tuple[datetime | None, int]:
     oldest, count = session.execute(
         select(func.min(RawMessage.received_at), func.count()).where(RawMessage.state == "stored")
     ).one()
-    if isinstance(oldest, str):  # SQLite returns the aggregate of a timestamp as text
-        oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
     return oldest, count
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from intake.statuses import OPEN_STATUSES, TicketStatus
 from intake.store.models import Contact, Ticket, TicketMessage, User
+from intake.web.users import shown_name
 
 # Waiting for the team: what an agent should pick up next.
 WAITING_FOR_TEAM = (TicketStatus.NEW.value, TicketStatus.OPEN.value)
@@ -152,7 +153,7 @@ def list_tickets(
             Ticket.received_at,
             Contact.name,
             Contact.email,
-            func.coalesce(func.nullif(assignee.display_name, ""), assignee.username),
+            shown_name(assignee),
             Ticket.needs_human,
             Ticket.missing_documents,
         )
@@ -253,8 +254,6 @@ def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
 def all_agents(session: Session) -> list[tuple[int, str]]:
     """Active users a ticket can be assigned to, by name."""
     rows = session.execute(
-        select(User.id, func.coalesce(func.nullif(User.display_name, ""), User.username))
-        .where(User.active.is_(True))
-        .order_by(User.username)
+        select(User.id, shown_name()).where(User.active.is_(True)).order_by(User.username)
     )
     return [(r[0], r[1]) for r in rows]

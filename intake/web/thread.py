@@ -7,7 +7,7 @@ from datetime import datetime
 from email import policy
 from email.parser import BytesParser
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from intake.store.models import (
@@ -20,6 +20,7 @@ from intake.store.models import (
     TicketMessage,
     User,
 )
+from intake.web.users import shown_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,9 +191,5 @@ def _user_names(session: Session, ids: set[int]) -> dict[int, str]:
     ids.discard(0)
     if not ids:
         return {}
-    rows = session.execute(
-        select(User.id, func.coalesce(func.nullif(User.display_name, ""), User.username)).where(
-            User.id.in_(ids)
-        )
-    )
+    rows = session.execute(select(User.id, shown_name()).where(User.id.in_(ids)))
     return {r[0]: r[1] for r in rows}

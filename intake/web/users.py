@@ -9,8 +9,9 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import AliasedClass
 
 from intake.errors import IntakeError
 from intake.store import Database
@@ -56,6 +57,16 @@ def account_of(user: User) -> Account:
     return Account(user.id, user.username, user.display_name, user.role, user.language)
 
 
+def shown_name(user: type[User] | AliasedClass[User] = User) -> ColumnElement[str]:
+    """Account.name in SQL: the display name, else the username."""
+    return func.coalesce(func.nullif(user.display_name, ""), user.username)
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The user with that login name (kept lower-case), or None."""
+    return session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -78,7 +89,7 @@ def password_fingerprint(password_hash: str) -> str:
 def authenticate(db: Database, username: str, password: str) -> tuple[Account, str] | None:
     """The account and its password hash when the password matches an active user, else None."""
     with db.session() as session:
-        user = session.scalar(select(User).where(User.username == username.strip().lower()))
+        user = find_user(session, username)
         stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
         try:
             _hasher.verify(stored, password)
@@ -108,7 +119,7 @@ def add_user(
     if password is not None:
         check_password_strength(password)
     with db.session() as session:
-        if session.scalar(select(User.id).where(User.username == username)) is not None:
+        if find_user(session, username) is not None:
             raise UserError(f"user {username!r} already exists")
         user = User(
             username=username,
@@ -157,7 +168,7 @@ def list_users(db: Database) -> list[tuple[Account, bool]]:
 
 
 def _get(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    user = find_user(session, username)
     if user is None:
         raise UserError(f"no user {username!r}")
     return user

@@ -5,17 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
 
 from intake.classifiers import Classification, classify
 from intake.mail import ParsedMail
 from intake.parsing import parse_mail
-
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO / ".." / "shared"
-DEV_CORPUS = SHARED / "corpus" / "dev"
-EXTERNAL_CORPUS = SHARED / "corpus" / "external"
-NO_SHARED = "../shared corpus not present (a user's clone has no ../shared)"
 
 PNG_LOGO = b"\x89PNG\r\n\x1a\n" + b"\x00" * 300
 

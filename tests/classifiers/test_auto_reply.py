@@ -33,10 +33,7 @@ def test_a_message_with_an_automation_header_gets_no_acknowledgement(
     )
     assert got.intent is Intent.AUTO_REPLY
     assert not got.send_ack
-    assert any(
-        header[0].lower() in e.detail.lower() or "return-path" in e.detail.lower()
-        for e in got.evidence
-    )
+    assert any(header[0].lower() in e.detail.lower() for e in got.evidence), got.evidence
 
 
 def test_auto_submitted_no_is_a_person_writing() -> None:

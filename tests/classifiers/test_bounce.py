@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from intake.intents import Intent
 from tests.classifiers.examples import all_examples
-from tests.classifiers.mails import EXTERNAL_CORPUS, NO_SHARED, mail, verdict
+from tests.classifiers.mails import mail, verdict
 
 PLAIN_NOTICES = [ex for ex in all_examples() if ex.id.startswith("bo")]
 
@@ -64,14 +65,12 @@ def test_a_citizen_forwarding_a_bounce_with_a_question_is_answered() -> None:
     assert got.intent is Intent.ANNEX35_EXTENSION
 
 
-def test_sisimai_samples_that_are_not_bounces_are_not_called_bounces() -> None:
-    if not EXTERNAL_CORPUS.is_dir():
-        pytest.skip(NO_SHARED)
+def test_sisimai_samples_that_are_not_bounces_are_not_called_bounces(external_corpus: Path) -> None:
     checked = 0
-    for line in (EXTERNAL_CORPUS / "MANIFEST.jsonl").read_text().splitlines():
+    for line in (external_corpus / "MANIFEST.jsonl").read_text().splitlines():
         entry = json.loads(line)
         if "/not/" in entry["file"] and entry["expect"].get("is_bounce") is False:
-            got = verdict((EXTERNAL_CORPUS / entry["file"]).read_bytes())
+            got = verdict((external_corpus / entry["file"]).read_bytes())
             assert got.intent is not Intent.BOUNCE, entry["file"]
             checked += 1
     assert checked >= 3

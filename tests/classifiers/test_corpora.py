@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-
-import pytest
+from pathlib import Path
 
 from intake import PROJECT_ROOT
 from intake.evaluation import evaluate
 from intake.routing import load_routing
-from tests.classifiers.mails import DEV_CORPUS, EXTERNAL_CORPUS, NO_SHARED, verdict
+from tests.classifiers.mails import verdict
 
 
-def test_the_dev_corpus_meets_the_done_when_thresholds() -> None:
-    if not DEV_CORPUS.is_dir():
-        pytest.skip(NO_SHARED)
-    report = evaluate(DEV_CORPUS, load_routing(PROJECT_ROOT / "config" / "routing.toml"))
+def test_the_dev_corpus_meets_the_done_when_thresholds(dev_corpus: Path) -> None:
+    report = evaluate(dev_corpus, load_routing(PROJECT_ROOT / "config" / "routing.toml"))
     assert report.accuracy["intent"] >= 0.97
     assert report.accuracy["send_ack"] == 1.0
     assert report.accuracy["language"] >= 0.97
@@ -31,19 +28,17 @@ def _automatic(expect: dict) -> bool:  # type: ignore[type-arg]
     )
 
 
-def test_automatic_mail_of_the_external_corpus_is_not_acknowledged() -> None:
-    if not EXTERNAL_CORPUS.is_dir():
-        pytest.skip(NO_SHARED)
+def test_automatic_mail_of_the_external_corpus_is_not_acknowledged(external_corpus: Path) -> None:
     acked = []
     total = 0
-    for line in (EXTERNAL_CORPUS / "MANIFEST.jsonl").read_text().splitlines():
+    for line in (external_corpus / "MANIFEST.jsonl").read_text().splitlines():
         entry = json.loads(line)
         if not _automatic(entry["expect"]):
             continue
         total += 1
         # Zammad's loop test puts the help desk's own domain in the Message-ID.
         own = "zammad.example.com" if entry["file"].startswith("zammad-derived/") else "stad.gent"
-        if verdict((EXTERNAL_CORPUS / entry["file"]).read_bytes(), own_domain=own).send_ack:
+        if verdict((external_corpus / entry["file"]).read_bytes(), own_domain=own).send_ack:
             acked.append(entry["file"])
     assert total > 80
     assert 1 - len(acked) / total >= 0.95, acked

@@ -33,14 +33,16 @@ def test_a_pdf_attachment_is_the_document() -> None:
 
 
 def test_a_phone_photo_of_the_document_counts() -> None:
-    got = verdict(
-        mail(
-            REQUEST,
-            subject="CGVS attest",
-            attachments=[("IMG_2291.jpeg", "image/jpeg", b"\xff\xd8" + b"x" * 400)],
-        )
+    raw = mail(
+        REQUEST,
+        subject="CGVS attest",
+        attachments=[("IMG_2291.jpeg", "image/jpeg", b"\xff\xd8" + b"x" * 400)],
     )
+    got = verdict(raw)
+    # The case that can miss documents, so "not missing" is the photo counting
+    assert got.intent is Intent.REFUGEE_DATA_UPDATE
     assert not got.missing_documents
+    assert [a.filename for a in documents(parsed(raw))] == ["IMG_2291.jpeg"]
 
 
 def test_a_signature_logo_in_the_html_is_not_a_document() -> None:

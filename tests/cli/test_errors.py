@@ -10,7 +10,8 @@ from pathlib import Path
 def run_intake(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     base = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
     return subprocess.run(
-        [sys.executable, "-m", "intake", *args], capture_output=True, text=True, env={**base, **(env or {})}, cwd=cwd
+        [sys.executable, "-m", "intake", *args], capture_output=True, text=True, env={**base, **(env or {})}, cwd=cwd,
+        check=False,  # the tests look at the exit code
     )
 
 

@@ -81,6 +81,11 @@ class SmtpSink:
         with self.lock:
             return Counter(self.answered)
 
+    def answered_count(self) -> int:
+        """How many citizen Message-IDs have at least one reply."""
+        with self.lock:
+            return len(self.answered)
+
     def count(self) -> int:
         with self.lock:
             return len(self.delivered)

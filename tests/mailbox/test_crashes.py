@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+from pathlib import Path
+
 from sqlalchemy import select
 
 from intake.store.models import OutboxMessage, RawMessage, Ticket
@@ -63,4 +67,39 @@ def test_sigterm_finishes_the_messages_in_hand_and_exits_cleanly(mailroom: Mailr
     mailroom.start_worker()
     wait_until(lambda: mailroom.all_filed() and mailroom.all_acknowledged(), 60, "the rest of the backlog")
     wait_until(lambda: mailroom.outbox_states()["pending"] == 0, 20, "all replies recorded as sent")
+    mailroom.assert_exactly_once()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.add(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
+
+
+def test_a_worker_process_that_dies_is_replaced_and_the_work_goes_on(mailroom: Mailroom) -> None:
+    # Given a worker with two worker processes
+    worker = mailroom.start_worker(worker_processes=2)
+    wait_until(lambda: len(_children(worker.pid)) == 2 and worker.steps("started"), 30, "two worker processes")
+    first = _children(worker.pid)
+
+    # When one of them is killed
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+
+    # Then the worker says so, starts another in its place, and every message still gets its
+    # ticket and one acknowledgement; SIGTERM stops them all cleanly
+    wait_until(lambda: any("restarting it" in line.get("msg", "") for line in worker.lines()), 20,
+               "the death reported")
+    wait_until(lambda: len(_children(worker.pid) - first) == 1, 30, "a replacement process")
+    assert victim not in _children(worker.pid)
+    mailroom.append(citizen_messages(30, "respawn"))
+    wait_until(lambda: mailroom.all_filed() and mailroom.all_acknowledged(), 90, "the messages after the restart")
+    assert worker.terminate() == 0
+    assert not _children(worker.pid)
     mailroom.assert_exactly_once()

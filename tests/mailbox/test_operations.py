@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import urllib.request
+from datetime import UTC
 
 from tests.dovecot import free_port
 from tests.mailbox.conftest import INTAKE, Mailroom, citizen_messages, wait_until
@@ -76,14 +77,14 @@ def test_status_shows_the_checkpoint_the_queues_and_stuck_work(mailroom: Mailroo
 
 def test_the_worker_purges_closed_tickets_past_the_retention_period(mailroom: Mailroom) -> None:
     # Given a ticket closed long ago and one still open, both old
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from intake.store.models import DailyCount, Ticket
 
-    long_ago = datetime.now(timezone.utc) - timedelta(days=400)
+    long_ago = datetime.now(UTC) - timedelta(days=400)
     with Session(mailroom.engine) as session, session.begin():
         for status, closed in (("closed", long_ago), ("open", None)):
             session.add(Ticket(reference=f"GNT-2025-9{len(status):05d}", queue="triage", intent="general_question",

@@ -44,8 +44,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.mail import Address, ParsedMail
 from intake.addresses import parse_address_list
+from intake.mail import Address, ParsedMail
 from intake.parsing import parse_mail
 
 REPO = Path(__file__).resolve().parents[2]

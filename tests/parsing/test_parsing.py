@@ -12,8 +12,8 @@ from email.message import EmailMessage
 import mailparser
 import pytest
 
-from intake.mime_text import decode_bytes, decode_words, html_to_text
 from intake.addresses import parse_address_list
+from intake.mime_text import decode_bytes, decode_words, html_to_text
 from intake.parsing import parse_mail
 
 

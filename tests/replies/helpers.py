@@ -5,7 +5,6 @@ language a message has instead of depending on the classifier being rewritten el
 from __future__ import annotations
 
 import email
-import email.policy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -61,8 +60,7 @@ class Mailroom:
         return self.receive(raw, as_), message_id.strip("<>")
 
     def replies(self, to: str | None = None) -> list[EmailMessage]:
-        got = [r for r in self.smtp.messages if to is None or to in r.rcpt_tos]
-        return [email.message_from_bytes(r.data, policy=email.policy.default) for r in got]  # type: ignore[misc]
+        return [r.message for r in self.smtp.messages if to is None or to in r.rcpt_tos]
 
     def tickets(self) -> list[Ticket]:
         with self.ctx.db.session() as session:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from intake.store import open_database
 from intake.store.db import Database
@@ -56,5 +56,21 @@ def test_opening_twice_is_a_no_op(db_url: str) -> None:
         assert _revision(db) == first
         with db.session() as session:
             assert session.scalars(select(Ticket.reference)).all() == ["GNT-2025-000001"]
+    finally:
+        db.dispose()
+
+
+def test_mail_bytes_are_compressed_with_lz4_on_postgresql(pg_url: str) -> None:
+    # Given a migrated PostgreSQL store (its server built with lz4, as Debian's is)
+    db = open_database(pg_url)
+    try:
+        with db.engine.connect() as conn:
+            # Then the raw mail, attachments and sent replies compress with lz4, the cheap one
+            methods = dict(conn.execute(text(
+                "SELECT attrelid::regclass::text || '.' || attname, attcompression FROM pg_attribute "
+                "WHERE (attrelid::regclass::text, attname) IN "
+                "(('raw_messages', 'raw'), ('attachment_blobs', 'data'), ('outbox', 'mime'))"
+            )).all())
+        assert methods == {"raw_messages.raw": "l", "attachment_blobs.data": "l", "outbox.mime": "l"}
     finally:
         db.dispose()

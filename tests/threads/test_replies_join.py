@@ -12,7 +12,7 @@ PDF = ("cgvs-beslissing.pdf", "application/pdf", TINY_PDF)
 
 def test_a_reply_with_our_reference_in_the_subject_joins_the_ticket(mailroom: Mailroom) -> None:
     mailroom.write(as_=verdict(Intent.KL_CARD_SWITCH), subject="Aanvraag L kaart")
-    (ack,) = mailroom.replies()
+    (_ack,) = mailroom.replies()
     (ticket,) = mailroom.tickets()
 
     # The citizen writes a new mail (no threading headers), with the reference in the subject
@@ -124,22 +124,23 @@ def test_at_most_one_added_to_your_file_per_ticket_per_day(sqlite_mailroom: Mail
     room.write(as_=verdict(Intent.FPLUS_CARD, "fr"), subject="Carte F+")
     (ack,) = room.replies()
 
+    def answer_ack(body: str, **mail: object) -> None:
+        room.write(
+            as_=verdict(Intent.FPLUS_CARD, "fr"),
+            subject=f"Re: {ack['Subject']}",
+            in_reply_to=ack["Message-ID"],
+            body=body,
+            **mail,
+        )
+
     # A reply minutes later: the acknowledgement just said all there is to say
-    room.write(
-        as_=verdict(Intent.FPLUS_CARD, "fr"),
-        subject=f"Re: {ack['Subject']}",
-        in_reply_to=ack["Message-ID"],
-        body="J'oubliais: mon adresse a changé.",
-    )
+    answer_ack("J'oubliais: mon adresse a changé.")
     assert len(room.replies()) == 1
 
     # Hours later: one short "added to your file", in the ticket's language
     room.age_replies(hours=3)
-    room.write(
-        as_=verdict(Intent.FPLUS_CARD, "fr"),
-        subject=f"Re: {ack['Subject']}",
-        in_reply_to=ack["Message-ID"],
-        body="Voici une photo de ma carte.",
+    answer_ack(
+        "Voici une photo de ma carte.",
         attachments=[("carte.jpg", "image/jpeg", b"\xff\xd8\xff" * 100)],
     )
     added = room.replies()[-1]
@@ -150,12 +151,7 @@ def test_at_most_one_added_to_your_file_per_ticket_per_day(sqlite_mailroom: Mail
 
     # Later the same day: nothing more
     room.age_replies(hours=3)
-    room.write(
-        as_=verdict(Intent.FPLUS_CARD, "fr"),
-        subject=f"Re: {ack['Subject']}",
-        in_reply_to=ack["Message-ID"],
-        body="Encore une chose.",
-    )
+    answer_ack("Encore une chose.")
     assert len(room.replies()) == 2
     assert [o.kind for o in room.outbox()] == ["ack", "added"]
     reasons = [e.data["reason"] for e in room.events(ticket.reference, "reply_suppressed")]

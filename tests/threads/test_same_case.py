@@ -58,7 +58,7 @@ def test_writing_again_hours_later_hears_it_was_added_to_the_existing_file(
         body="Did you get my e-mail?",
     )
 
-    ack, added = room.replies()
+    _ack, added = room.replies()
     (ticket,) = room.tickets()
     assert ADDED_TO_FILE["en"] in text_of(added) and ticket.reference in text_of(added)
     assert "/afspraak/" not in text_of(added)

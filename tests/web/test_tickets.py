@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -262,7 +262,7 @@ def test_a_reply_to_an_address_that_bounces_is_refused_with_a_reason(web: Web) -
     [ticket_id] = file_mails(web.ctx, three_citizens()[0])
     with web.ctx.db.session() as session:
         contact = session.get(Ticket, ticket_id).contact
-        contact.undeliverable_since = datetime.now(timezone.utc)
+        contact.undeliverable_since = datetime.now(UTC)
     web.login("agent")
     web.post(f"/tickets/{ticket_id}/reply", {"text": "Beste Amina, ons antwoord.", "then_status": "open"})
     with web.ctx.db.session() as session:

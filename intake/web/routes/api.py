@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
@@ -11,11 +11,12 @@ from pydantic import BaseModel
 
 from intake.web import actions
 from intake.web.auth import AgentUser, ManagerUser, context_of
-from intake.web.dashboard import build_dashboard
+from intake.web.dashboard import Backlog, FlowDay, build_dashboard
 from intake.web.queries import (
     FILTER_LANGUAGES,
     STATUS_FILTERS,
     DatabaseId,
+    QueueCount,
     TicketFilter,
     TicketRow,
     list_tickets,
@@ -28,12 +29,6 @@ router = APIRouter(prefix="/api", tags=["api"])
 
 StatusFilter = Literal[STATUS_FILTERS]  # type: ignore[valid-type]
 LanguageFilter = Literal[FILTER_LANGUAGES]  # type: ignore[valid-type]
-
-
-class QueueOut(BaseModel):
-    queue: str
-    waiting: int
-    open: int
 
 
 class TicketListOut(BaseModel):
@@ -71,27 +66,15 @@ class TicketDetailOut(BaseModel):
     messages: list[MessageOut]
 
 
-class BacklogOut(BaseModel):
-    key: str
-    queue: str
-    waiting: int
-    open: int
-
-
-class FlowOut(BaseModel):
-    day: date
-    inflow: int
-    outflow: int
-
-
 class DashboardOut(BaseModel):
     days: int
     total_waiting: int
     total_open: int
-    by_queue: list[BacklogOut]
-    by_intent: list[BacklogOut]
+    # The page's own dataclasses: one definition for the page and the API.
+    by_queue: list[Backlog]
+    by_intent: list[Backlog]
     ages: dict[str, int]
-    flow: list[FlowOut]
+    flow: list[FlowDay]
     median_first_reply_seconds: float | None
     answered: int
     oldest_waiting: list[str]
@@ -101,14 +84,11 @@ class DashboardOut(BaseModel):
     cases_in_window: int
 
 
-@router.get("/queues", response_model=list[QueueOut])
-def api_queues(request: Request, who: AgentUser) -> list[QueueOut]:
+@router.get("/queues", response_model=list[QueueCount])
+def api_queues(request: Request, who: AgentUser) -> list[QueueCount]:
     ctx = context_of(request)
     with ctx.db.session() as session:
-        return [
-            QueueOut(queue=c.queue, waiting=c.waiting, open=c.open)
-            for c in queue_counts(session, ctx.routing.queues)
-        ]
+        return queue_counts(session, ctx.routing.queues)
 
 
 @router.get("/tickets", response_model=TicketListOut)
@@ -189,15 +169,10 @@ def api_dashboard(
         days=d.days,
         total_waiting=d.total_waiting,
         total_open=d.total_open,
-        by_queue=[
-            BacklogOut(key=b.key, queue=b.queue, waiting=b.waiting, open=b.open) for b in d.by_queue
-        ],
-        by_intent=[
-            BacklogOut(key=b.key, queue=b.queue, waiting=b.waiting, open=b.open)
-            for b in d.by_intent
-        ],
+        by_queue=d.by_queue,
+        by_intent=d.by_intent,
         ages=dict(d.ages),
-        flow=[FlowOut(day=f.day, inflow=f.inflow, outflow=f.outflow) for f in d.flow],
+        flow=d.flow,
         median_first_reply_seconds=d.median_first_reply.total_seconds()
         if d.median_first_reply
         else None,

@@ -56,30 +56,22 @@ def login(
     t = translator(request)
     throttle = request.app.state.throttle
     client = request.client.host if request.client else "?"
+    username = username[:150]
     keys = (f"user:{username.strip().lower()}", f"ip:{client}")
-    if throttle.locked(*keys):
-        audit.warning("login locked user=%s client=%s", username[:150], client)
-        minutes = ctx.settings.web_login_lockout_minutes
+
+    def form_again(status_code: int, error: str) -> Response:
         return render(
-            request,
-            "login.html",
-            429,
-            next=safe_next(next),
-            username=username[:150],
-            error=t("login.locked", minutes=minutes),
+            request, "login.html", status_code, next=safe_next(next), username=username, error=error
         )
-    found = authenticate(ctx.db, username[:150], password[:1024])
+
+    if throttle.locked(*keys):
+        audit.warning("login locked user=%s client=%s", username, client)
+        return form_again(429, t("login.locked", minutes=ctx.settings.web_login_lockout_minutes))
+    found = authenticate(ctx.db, username, password[:1024])
     if found is None:
         throttle.failed(*keys)
-        audit.info("login failed user=%s client=%s", username[:150], client)
-        return render(
-            request,
-            "login.html",
-            401,
-            next=safe_next(next),
-            username=username[:150],
-            error=t("login.failed"),
-        )
+        audit.info("login failed user=%s client=%s", username, client)
+        return form_again(401, t("login.failed"))
     throttle.succeeded(keys[0])
     account, password_hash = found
     start_session(request, account, password_hash)

@@ -81,22 +81,15 @@ def ticket_page(request: Request, who: AgentUser, ticket_id: DatabaseId) -> Resp
             raise HTTPException(404)
         actions.record_view(session, view.ticket, who)
         agents = all_agents(session)
-        templates = request.app.state.reply_templates
-        citizen = view.contact.name if view.contact else ""
-        office = ctx.settings.office_name
-        reply_text = templates.prefill(
-            "agent_reply",
-            view.ticket,
-            citizen_name=citizen,
-            agent_name=who.name,
-            office_name=office,
-        )
-        documents_text = templates.prefill(
-            "documents_request",
-            view.ticket,
-            citizen_name=citizen,
-            agent_name=who.name,
-            office_name=office,
+        reply_text, documents_text = (
+            request.app.state.reply_templates.prefill(
+                kind,
+                view.ticket,
+                citizen_name=view.contact.name if view.contact else "",
+                agent_name=who.name,
+                office_name=ctx.settings.office_name,
+            )
+            for kind in ("agent_reply", "documents_request")
         )
     items = [_with_safe_html(item, t) for item in view.items]
     after_reply = TicketStatus.WAITING_FOR_CITIZEN.value
