@@ -362,6 +362,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker process (default 4)")
     parser.add_argument("--log-level", default="INFO", help="the worker's log level (default INFO)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the worker's log (kept anyway on failure)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     bench = Bench(args)
@@ -374,7 +375,7 @@ def main() -> None:
         verdict = bench.verdict()
         finished = True
     finally:
-        bench.teardown(keep_logs=not finished or verdict["lost"] > 0 or verdict["duplicate_acks"] > 0)
+        bench.teardown(keep_logs=args.keep_logs or not finished or verdict["lost"] > 0 or verdict["duplicate_acks"] > 0)
     print(
         f"backlog: {args.messages} messages ({backlog['mailbox_mb']:.1f} MB) in {backlog['elapsed_s']:.1f}s from "
         f"worker start: {backlog['backlog_msgs_per_s']:.0f} msg/s end to end "

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from intake.outbox import (
     unbuildable_reason,
 )
 from intake.persons import unquoted
+from intake.store.inserts import insert_returning_ids, reserve_ids
 from intake.store.models import (
     AttachmentBlob,
     Contact,
@@ -130,16 +131,17 @@ def file_new_tickets(session: Session, ctx: Context, split: Split) -> tuple[list
     sent_today = sent_since(session, [p.address for p in batch if p.address not in created], utcnow() - DAY)
 
     ticket_rows = [ticket_values(p.parsed, p.verdict, p.plan, contacts[p.address].id, p.flag_reason) for p in batch]
-    ticket_ids = _insert_returning_ids(session, Ticket, ticket_rows)
-    message_ids = _insert_returning_ids(
-        session, TicketMessage,
-        [incoming_values(tid, p.raw.id, p.parsed, p.verdict) for tid, p in zip(ticket_ids, batch)],
-    )
-    _store_attachments(session, batch, message_ids)
+    # On PostgreSQL the ids come first, so each ticket goes in whole once its reply is composed
+    # (the reply names the reference, made of the id); elsewhere it goes in now and is finished
+    # by an UPDATE, which on PostgreSQL would write every ticket and its ten index entries twice.
+    ticket_ids = reserve_ids(session, Ticket, len(batch))
+    inserted_early = ticket_ids is None
+    if ticket_ids is None:
+        ticket_ids = insert_returning_ids(session, Ticket, ticket_rows)
 
     events: list[list[dict[str, Any]]] = []  # per message, in the order one-by-one filing writes them
     replies: list[tuple[int, dict[str, Any], ComposedReply]] = []  # (index in batch, outbox row, reply)
-    ticket_updates = []
+    finishes: list[dict[str, Any]] = []  # per ticket: the columns known once its reply is composed
     for index, (p, tid, row) in enumerate(zip(batch, ticket_ids, ticket_rows)):
         reference = format_reference(ctx.settings, tid, row["received_at"])
         needs_human, flag = row["needs_human"], row["flag_reason"]
@@ -169,13 +171,24 @@ def file_new_tickets(session: Session, ctx: Context, split: Split) -> tuple[list
             else:
                 replies.append((index, reply_values(tid, p.raw.id, kind, contact.email, reply), reply))
                 acknowledged_at = utcnow() if kind == "ack" else None
-        ticket_updates.append(
-            {"b_id": tid, "b_reference": reference, "b_ack": acknowledged_at, "b_human": needs_human, "b_flag": flag}
+        finishes.append(
+            {"reference": reference, "acknowledged_at": acknowledged_at, "needs_human": needs_human, "flag_reason": flag}
         )
         events.append(ticket_events)
 
-    _set_references(session, ticket_updates)
-    outbox_ids = _insert_returning_ids(session, OutboxMessage, [row for _, row, _ in replies])
+    if inserted_early:
+        _finish_tickets(session, ticket_ids, finishes)
+    else:
+        session.execute(
+            insert(Ticket.__table__),
+            [{**row, **finish, "id": tid} for row, finish, tid in zip(ticket_rows, finishes, ticket_ids, strict=True)],
+        )
+    message_ids = insert_returning_ids(
+        session, TicketMessage,
+        [incoming_values(tid, p.raw.id, p.parsed, p.verdict) for tid, p in zip(ticket_ids, batch)],
+    )
+    _store_attachments(session, batch, message_ids)
+    outbox_ids = insert_returning_ids(session, OutboxMessage, [row for _, row, _ in replies])
     outbox_of: dict[int, int] = {}
     for (index, row, reply), outbox_id in zip(replies, outbox_ids):
         outbox_of[index] = outbox_id
@@ -193,8 +206,8 @@ def file_new_tickets(session: Session, ctx: Context, split: Split) -> tuple[list
         [{"b_id": p.raw.id, "b_ticket": tid} for p, tid in zip(batch, ticket_ids)],
     )
     filed = [
-        Filed(p.raw.id, update_["b_reference"], outbox_of.get(index))
-        for index, (p, update_) in enumerate(zip(batch, ticket_updates))
+        Filed(p.raw.id, finish["reference"], outbox_of.get(index))
+        for index, (p, finish) in enumerate(zip(batch, finishes))
     ]
     return filed, list(raced.values())
 
@@ -265,34 +278,13 @@ def _learn_languages(session: Session, pairs: list[tuple[Row[Any], str | None]])
         )
 
 
-def _insert_returning_ids(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows and return their ids in the rows' order.
-
-    On PostgreSQL the ids come from the table's sequence first, then the rows go in as one short
-    prepared INSERT, pipelined: a multi-row INSERT ... RETURNING is a new statement text of
-    several kilobytes for each batch, which the driver re-parses every time and the server
-    plans every time.
-    """
-    if not rows:
-        return []
-    table = model.__table__
-    if session.get_bind().dialect.name != "postgresql":
-        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        return list(result.scalars())
-    sequence = func.pg_get_serial_sequence(table.name, "id")
-    ids = sorted(session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
-    session.execute(insert(table), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)])
-    return ids
-
-
-def _set_references(session: Session, updates: list[dict[str, Any]]) -> None:
+def _finish_tickets(session: Session, ticket_ids: list[int], finishes: list[dict[str, Any]]) -> None:
     table = Ticket.__table__
     session.execute(
         update(table)
         .where(table.c.id == bindparam("b_id"))
-        .values(reference=bindparam("b_reference"), acknowledged_at=bindparam("b_ack"),
-                needs_human=bindparam("b_human"), flag_reason=bindparam("b_flag")),
-        updates,
+        .values({column: bindparam(f"b_{column}") for column in finishes[0]}),
+        [{"b_id": tid, **{f"b_{k}": v for k, v in finish.items()}} for tid, finish in zip(ticket_ids, finishes)],
     )
 
 

@@ -7,11 +7,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.store import Database
+from intake.store.inserts import insert_returning_ids
 from intake.store.models import MailboxCheckpoint, RawMessage
 
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
@@ -135,13 +136,8 @@ def _insert_batch(session: Session, batch: Sequence[Fetched], mailbox: str, uidv
             "source": _source(mailbox, uidvalidity, item.uid), "mailbox": mailbox,
             "uidvalidity": uidvalidity, "uid": item.uid, "size": len(item.raw), "raw": item.raw,
         }
-    # One Core INSERT ... RETURNING for the batch (the columns' defaults still apply): an ORM
-    # object and its flush per message were about a third of the CPU of storing a batch.
-    new_ids: dict[str, int] = {}
-    if rows:
-        table = RawMessage.__table__
-        returning = insert(table).returning(table.c.content_sha256, table.c.id)
-        new_ids = {digest: raw_id for digest, raw_id in session.execute(returning, list(rows.values()))}
+    # Core, not an ORM object and flush per message (a third of the CPU of storing a batch).
+    new_ids = dict(zip(rows, insert_returning_ids(session, RawMessage, list(rows.values())), strict=True))
     stored = []
     for item, digest in zip(batch, digests):
         if digest in by_hash:
