@@ -13,9 +13,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intake.store.models import utcnow
+
+if TYPE_CHECKING:
+    from intake.config import Settings
 
 log = logging.getLogger("intake.metrics")
 
@@ -66,6 +69,11 @@ class Metrics:
     @classmethod
     def disabled(cls) -> Metrics:
         return cls(enabled=False)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Metrics:
+        """On when the settings give the metrics a port to be served on."""
+        return cls.enabled_for_process() if settings.metrics_port else cls.disabled()
 
     def fetched(self, count: int = 1) -> None:
         if self.enabled:

@@ -87,7 +87,7 @@ def run_worker(settings: Settings, plan: WorkerPlan) -> int:
     _on_signals(stop)
     if settings.metrics_port:
         use_multiprocess_dir()
-    metrics = Metrics.enabled_for_process() if settings.metrics_port else Metrics.disabled()
+    metrics = Metrics.for_settings(settings)
     runtime = Runtime(settings, metrics, Context.build(settings))  # migrates once, before any child
     redis = runtime.redis_client() is not None
     children = _Children(settings, plan, metrics) if plan.workers and redis and plan.processes > 0 else None
@@ -317,7 +317,7 @@ def child_main(argv: list[str]) -> int:
     """A worker process restarted by `intake worker`; settings arrive as JSON on stdin."""
     index, threads, parent = int(argv[0]), int(argv[1]), int(argv[2])
     settings = load_settings(**json.loads(sys.stdin.buffer.read()))
-    metrics = Metrics.enabled_for_process() if settings.metrics_port else Metrics.disabled()
+    metrics = Metrics.for_settings(settings)
     return run_child(index, threads, parent, settings, metrics)
 
 

@@ -24,12 +24,13 @@ def test_mail_announced_during_a_cycle_is_fetched_without_waiting_in_idle(doveco
 
     # When a second message arrives while the first is being fetched: the server announces it
     # in the reply to the poller's next command, before the poller goes into IDLE
+    arrived, stop = threading.Event(), threading.Event()
+
     def second_arrives(count: int) -> None:
         if not arrived.is_set():
             arrived.set()
             dovecot.append([b"Subject: second\r\n\r\nsecond\r\n"])
 
-    arrived, stop = threading.Event(), threading.Event()
     poller = Poller(settings, db, lambda raw_ids: None, LocalLease(), on_fetched=second_arrives)
     thread = threading.Thread(target=poller.run, args=(stop,))
     thread.start()
