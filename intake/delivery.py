@@ -255,7 +255,7 @@ def deliver_many(
     results: dict[int, Delivery] = {}
     sent: list[tuple[int, _Claimed, str]] = []
     try:
-        with db.engine.connect() as conn:
+        with db.autocommit_engine.connect() as conn:
             for outbox_id in outbox_ids:
                 claimed = _claim(conn, outbox_id, stale_after, details.get(outbox_id))
                 if isinstance(claimed, str):
@@ -292,7 +292,7 @@ def deliver_many(
 
 def _details(db: Database, outbox_ids: Sequence[int]) -> dict[int, tuple[str | None, datetime | None]]:
     """For the log and the latency metric: each reply's ticket reference and when its message came."""
-    with db.engine.connect() as conn:
+    with db.autocommit_engine.connect() as conn:
         rows = conn.execute(
             select(OutboxMessage.id, Ticket.reference, RawMessage.received_at)
             .join(Ticket, Ticket.id == OutboxMessage.ticket_id)
@@ -315,12 +315,11 @@ _CLAIM = (
 def _claim(
     conn: Connection, outbox_id: int, stale_after: float, details: tuple[str | None, datetime | None] | None
 ) -> _Claimed | str:
-    """Mark one reply "sending" and commit; of two workers racing for it, only one gets it."""
+    """Mark one reply "sending" (committed at once: ``conn`` is in autocommit); of two workers
+    racing for it, only one gets it."""
     row = conn.execute(_CLAIM, {"b_id": outbox_id, "b_due": utcnow() + timedelta(seconds=stale_after)}).one_or_none()
-    conn.commit()
     if row is None:
         state = conn.scalar(select(_OUTBOX.c.state).where(_OUTBOX.c.id == outbox_id))
-        conn.rollback()
         return state or "missing"
     reference, arrived_at = details or (None, None)
     return _Claimed(*row, reference, arrived_at)

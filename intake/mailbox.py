@@ -219,7 +219,7 @@ class Poller:
     def _known(self, uids: list[int]) -> dict[int, tuple[int, str]]:
         """Of these UIDs, those stored already: uid -> (raw id, state)."""
         found: dict[int, tuple[int, str]] = {}
-        with self.db.session() as session:
+        with self.db.reader() as session:
             for start in range(0, len(uids), 1000):
                 rows = session.execute(
                     select(RawMessage.uid, RawMessage.id, RawMessage.state).where(

@@ -109,6 +109,11 @@ def _flag(parsed: ParsedMail, defect: str) -> ParsedMail:
 # --- the two MIME parsers and the last resort ----------------------------------------------
 
 
+def load_parser() -> None:
+    """Import mail-parser now instead of on the first message (before worker processes fork)."""
+    import mailparser  # noqa: F401
+
+
 def _parse_with_mailparser(raw: bytes) -> ParsedMail:
     import mailparser
 

@@ -13,12 +13,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from intake.bounces import clear_undeliverable, find_bounced, read_bounce, record_bounce
 from intake.bulk_filing import OPENED, Prepared, file_new_tickets, split_new_tickets
 from intake.classifiers import Classification, Evidence, classify
+from intake.classifiers.language import load_model
 from intake.context import Context
 from intake.handlers import plan_for
 from intake.intents import NON_ACTIONABLE, Intent
 from intake.mail import ParsedMail
 from intake.outbox import queue_reply
-from intake.parsing import parse_mail
+from intake.parsing import load_parser, parse_mail
 from intake.store.models import Contact, RawMessage, utcnow
 from intake.tickets import (
     add_event,
@@ -63,7 +64,7 @@ def process_batch(ctx: Context, raw_ids: Sequence[int], *, bulk: bool = True) ->
     its result says ``done_before``. With ``bulk`` the messages that open a new ticket are
     written together (see intake/bulk_filing.py); the rest are filed one by one.
     """
-    with ctx.db.session() as session:
+    with ctx.db.reader() as session:
         rows = {r.id: r for r in session.scalars(select(RawMessage).where(RawMessage.id.in_(raw_ids)))}
     results: dict[int, Processed] = {
         r.id: Processed(r.outcome or r.state, done_before=True) for r in rows.values() if r.state != "stored"
@@ -79,6 +80,13 @@ def process_batch(ctx: Context, raw_ids: Sequence[int], *, bulk: bool = True) ->
                 p.verdict.intent.value, len(result.outbox_ids),
             )
     return [results.get(i, Processed(MISSING, done_before=True)) for i in raw_ids]
+
+
+def load_lazy_parts(ctx: Context) -> None:
+    """Do now what the first message would: forked worker processes then share it."""
+    load_parser()
+    load_model()
+    ctx.renderer.compile_templates()
 
 
 def _prepare(ctx: Context, raw: RawMessage) -> Prepared:

@@ -170,6 +170,11 @@ class ReplyRenderer:
         # Blank lines left by template logic collapse to one paragraph break.
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
+    def compile_templates(self) -> None:
+        """Compile every template now instead of on first use (before worker processes fork)."""
+        for name in self.env.list_templates():
+            self.env.get_template(name)
+
     def check_templates(self) -> None:
         """Every reply kind exists in every language: checked at start-up, not at 3 a.m."""
         folder = Path(self.settings.templates_dir) / "replies"

@@ -31,6 +31,7 @@ from intake.lease import Lease, LocalLease, RedisLease
 from intake.logging_setup import configure_logging
 from intake.mailbox import Poller, mailbox_key
 from intake.metrics import Metrics, serve, use_multiprocess_dir
+from intake.pipeline import load_lazy_parts
 from intake.purge import purge_closed
 from intake.tasks import Actors, build_actors, make_broker, queue_depths, sweep_once
 
@@ -93,9 +94,12 @@ def run_worker(settings: Settings, plan: WorkerPlan) -> int:
     children = _Children(settings, plan, metrics) if plan.workers and redis and plan.processes > 0 else None
     if children:
         # Forked now, while this process holds no thread and no connection: the children start
-        # with every module imported (milliseconds instead of a second of CPU each).
+        # with every module imported, the templates compiled and the models loaded (milliseconds
+        # instead of a second of CPU each).
+        ctx = runtime.context()
+        load_lazy_parts(ctx)
         runtime.close()
-        children.start()
+        children.start(ctx)
     local_worker = None
     if plan.workers and children is None:
         local_worker = runtime.dramatiq_worker(plan.threads)
@@ -202,10 +206,11 @@ class _Children:
         self.procs: dict[int, subprocess.Popen[bytes] | _Forked] = {}
         self.restart_at: dict[int, float] = {}
 
-    def start(self) -> None:
-        """Fork the first children; call while this process has no other thread and no connection."""
+    def start(self, ctx: Context) -> None:
+        """Fork the first children, which share ``ctx``; call while this process has no other
+        thread and no open connection."""
         for index in range(self.plan.processes):
-            self.procs[index] = _fork_child(index, self.plan.threads, self.settings, self.metrics)
+            self.procs[index] = _fork_child(index, self.plan.threads, ctx, self.metrics)
 
     def _respawn(self, index: int) -> None:
         # A fresh interpreter: forking is unsafe once the poller and other threads run (a lock
@@ -277,14 +282,14 @@ class _Forked:
         self.send_signal(signal.SIGKILL)
 
 
-def _fork_child(index: int, threads: int, settings: Settings, metrics: Metrics) -> _Forked:
+def _fork_child(index: int, threads: int, ctx: Context, metrics: Metrics) -> _Forked:
     parent = os.getpid()
     pid = os.fork()
     if pid:
         return _Forked(pid)
     code = 1
     try:
-        code = run_child(index, threads, parent, settings, metrics)
+        code = run_child(index, threads, parent, ctx.settings, metrics, ctx)
     except BaseException:  # reported; the child ends below and the parent starts another
         log.exception("worker process %d stopped on an error", index)
     finally:
@@ -294,13 +299,15 @@ def _fork_child(index: int, threads: int, settings: Settings, metrics: Metrics) 
         os._exit(code)
 
 
-def run_child(index: int, threads: int, parent: int, settings: Settings, metrics: Metrics) -> int:
+def run_child(
+    index: int, threads: int, parent: int, settings: Settings, metrics: Metrics, ctx: Context | None = None
+) -> int:
     """A dramatiq worker process of `intake worker`, until SIGTERM or its parent is gone."""
     configure_logging(settings, process_name=f"intake-worker-{index}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent turns Ctrl-C into SIGTERM for us
-    runtime = Runtime(settings, metrics)
+    runtime = Runtime(settings, metrics, ctx)
     runtime.context()
     worker = runtime.dramatiq_worker(threads)
     worker.start()

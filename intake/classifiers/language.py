@@ -95,6 +95,11 @@ _ranker: Ranker | None = None
 _backend = "none"
 
 
+def load_model() -> None:
+    """Load the model now instead of on the first message (before worker processes fork)."""
+    _model()
+
+
 def _model() -> Ranker:
     """The language model, loaded once: (text) -> [(language, probability)] for LATIN_LANGUAGES."""
     global _ranker, _backend
