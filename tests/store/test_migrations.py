@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 
 from intake.store import open_database
-from intake.store.db import Database
+from intake.store.db import SCHEMA_HEAD, Database, alembic_config
 from intake.store.models import Base, Ticket, utcnow
 
 
@@ -28,6 +30,28 @@ def test_models_and_migrations_do_not_drift_apart(db_url: str) -> None:
         # Type-only differences of the UTC timestamp wrapper are not schema drift.
         real = [d for d in diff if not (isinstance(d, list) and d and d[0][0] == "modify_type")]
         assert real == []
+    finally:
+        db.dispose()
+
+
+def test_the_schema_head_constant_names_the_newest_migration() -> None:
+    # A store at SCHEMA_HEAD is not handed to Alembic: a new migration must move the constant.
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert heads == [SCHEMA_HEAD]
+
+
+def test_a_store_behind_the_newest_migration_is_brought_up_to_it(db_url: str) -> None:
+    # Given a store migrated to the first revision only
+    db = Database(db_url)
+    try:
+        with db.engine.begin() as conn:
+            config = alembic_config(db_url)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0001")
+        # When it is opened
+        db.migrate()
+        # Then it is at the newest revision
+        assert _revision(db) == SCHEMA_HEAD
     finally:
         db.dispose()
 
