@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
+from intake import feedparser_speedup
 from intake.addresses import MAX_ADDRESSES, parse_address_list
 from intake.mail import Address, ParsedMail
 from intake.mime_text import (
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 # addresses) that our logs must not carry. What went wrong is in ParsedMail.defects.
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 logging.getLogger("tnefparse").setLevel(logging.CRITICAL)
+feedparser_speedup.install()
 
 # Headers kept for the detectors (auto-reply, bounce, list mail, threading).
 _KEPT_HEADERS = frozenset(
