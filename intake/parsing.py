@@ -14,8 +14,6 @@ text that was already decoded, so old charsets in 8-bit headers and bodies survi
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import re
 from collections.abc import Callable
@@ -27,6 +25,7 @@ from email.utils import parsedate_to_datetime
 from intake import feedparser_speedup
 from intake.addresses import MAX_ADDRESSES, parse_address_list
 from intake.mail import Address, ParsedMail
+from intake.mime_skeleton import message_from_bytes
 from intake.mime_text import (
     clean_line,
     decode_bytes,
@@ -120,11 +119,11 @@ def _parse_with_mailparser(raw: bytes) -> ParsedMail:
     import mailparser
 
     data, defects = _repair_head(raw)
-    mp = mailparser.MailParser.from_bytes(data)
+    mp = mailparser.MailParser(message_from_bytes(data))
     if mp.message is not None and _headers_cut_short(mp.message):
         joined = _join_broken_folds(data, defects)
         if joined is not None:
-            mp = mailparser.MailParser.from_bytes(joined)
+            mp = mailparser.MailParser(message_from_bytes(joined))
     msg = mp.message
     if msg is None:
         raise ValueError("mail-parser returned no message")
@@ -136,11 +135,11 @@ def _parse_with_mailparser(raw: bytes) -> ParsedMail:
 
 def _parse_with_stdlib(raw: bytes) -> ParsedMail:
     data, defects = _repair_head(raw)
-    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    msg = message_from_bytes(data)
     if _headers_cut_short(msg):
         joined = _join_broken_folds(data, defects)
         if joined is not None:
-            msg = email.message_from_bytes(joined, policy=email.policy.compat32)
+            msg = message_from_bytes(joined)
     return _read(raw, msg, defects, parser="stdlib", part_defects=True)
 
 

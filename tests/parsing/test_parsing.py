@@ -428,10 +428,10 @@ def test_huge_headers_are_capped_and_fast() -> None:
 
 
 def test_stdlib_reads_the_message_when_mail_parser_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    def forced_failure(raw: bytes) -> None:
+    def forced_failure(self: mailparser.MailParser) -> None:
         raise RuntimeError("forced failure for the test")
 
-    monkeypatch.setattr(mailparser.MailParser, "from_bytes", staticmethod(forced_failure))
+    monkeypatch.setattr(mailparser.MailParser, "parse", forced_failure)
     msg = build(From="An <an@example.com>", Subject="Verlenging")
     msg.set_content("Mijn kaart vervalt.")
 
