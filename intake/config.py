@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     lease_ttl: float = 30.0  # a dead poller's lease expires after this; another takes over
     worker_processes: int = 2  # dramatiq worker processes started by `intake worker` (0: threads only)
     worker_threads: int = 4  # more threads overlap database waits but contend for the GIL
-    process_batch_size: int = 20  # stored messages filed per transaction and task
+    process_batch_size: int = 40  # stored messages filed per transaction and task
     worker_idle_poll_ms: int = 100  # how often an idle worker looks at the queue (latency)
     shutdown_timeout: float = 60.0  # how long SIGTERM waits for the messages in hand
     retry_max: int = 5

@@ -50,7 +50,7 @@ class Actors:
     send_reply: dramatiq.Actor[..., Any]
     sweep: dramatiq.Actor[..., Any]
     broker: dramatiq.Broker | None = field(default=None, compare=False)
-    batch_size: int = 20
+    batch_size: int = 40
 
     def enqueue_processing(self, raw_ids: Sequence[int]) -> None:
         """One task per batch of messages: filed in one transaction, replies on one connection."""
@@ -276,7 +276,7 @@ def build_actors(
     )(sweep)
     actors = Actors(
         process_message=process_actor, send_reply=send_reply_actor, sweep=sweeper, broker=broker,
-        batch_size=s.process_batch_size if s else 20,
+        batch_size=s.process_batch_size if s else 40,
     )
     return actors
 
