@@ -118,29 +118,27 @@ def load_parser() -> None:
 def _parse_with_mailparser(raw: bytes) -> ParsedMail:
     import mailparser
 
-    data, defects = _repair_head(raw)
-    mp = mailparser.MailParser(message_from_bytes(data))
-    if mp.message is not None and _headers_cut_short(mp.message):
-        joined = _join_broken_folds(data, defects)
-        if joined is not None:
-            mp = mailparser.MailParser(message_from_bytes(joined))
-    msg = mp.message
-    if msg is None:
-        raise ValueError("mail-parser returned no message")
-    for entry in mp.defects:
+    msg, defects = _stdlib_tree(raw)
+    for entry in mailparser.MailParser(msg).defects:
         for part, items in entry.items():
             defects.extend(f"{part}: {item}" for item in items)
     return _read(raw, msg, defects, parser="mail-parser", part_defects=False)
 
 
 def _parse_with_stdlib(raw: bytes) -> ParsedMail:
+    msg, defects = _stdlib_tree(raw)
+    return _read(raw, msg, defects, parser="stdlib", part_defects=True)
+
+
+def _stdlib_tree(raw: bytes) -> tuple[Message, list[str]]:
+    """The standard library's tree of the message, its head repaired first; the repairs made."""
     data, defects = _repair_head(raw)
     msg = message_from_bytes(data)
     if _headers_cut_short(msg):
         joined = _join_broken_folds(data, defects)
         if joined is not None:
             msg = message_from_bytes(joined)
-    return _read(raw, msg, defects, parser="stdlib", part_defects=True)
+    return msg, defects
 
 
 def _parse_as_raw_text(raw: bytes) -> ParsedMail:

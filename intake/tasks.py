@@ -41,7 +41,6 @@ log = logging.getLogger("intake.tasks")
 PROCESS_QUEUE = "intake-process"
 SEND_QUEUE = "intake-send"
 QUEUES = (PROCESS_QUEUE, SEND_QUEUE)
-MAX_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -49,8 +48,8 @@ class Actors:
     process_message: dramatiq.Actor[..., Any]
     send_reply: dramatiq.Actor[..., Any]
     sweep: dramatiq.Actor[..., Any]
+    batch_size: int
     broker: dramatiq.Broker | None = field(default=None, compare=False)
-    batch_size: int = 40
 
     def enqueue_processing(self, raw_ids: Sequence[int]) -> None:
         """One task per batch of messages: filed in one transaction, replies on one connection."""
@@ -251,10 +250,9 @@ def build_actors(
         swept = sweep_once(context(), actors, older_than=older_than_seconds)
         return swept.messages + swept.replies
 
-    s = settings
-    max_retries = s.retry_max if s else MAX_RETRIES
-    min_backoff = s.retry_min_backoff_ms if s else 1000
-    max_backoff = s.retry_max_backoff_ms if s else 300_000
+    # Without settings (actors declared on their own, as in tests): the defaults, not the environment.
+    s = settings or Settings.model_construct()
+    retries = {"max_retries": s.retry_max, "min_backoff": s.retry_min_backoff_ms, "max_backoff": s.retry_max_backoff_ms}
     given_up_process = dramatiq.actor(
         actor_name="intake.process_given_up", queue_name=PROCESS_QUEUE, broker=broker, max_retries=3
     )(process_given_up)
@@ -263,20 +261,18 @@ def build_actors(
     )(send_given_up)
     process_actor = dramatiq.actor(
         actor_name="intake.process_message", queue_name=PROCESS_QUEUE, broker=broker,
-        on_retry_exhausted=given_up_process.actor_name, max_retries=max_retries, min_backoff=min_backoff,
-        max_backoff=max_backoff,
+        on_retry_exhausted=given_up_process.actor_name, **retries,
     )(process_message)
     send_reply_actor = dramatiq.actor(
         actor_name="intake.send_reply", queue_name=SEND_QUEUE, broker=broker,
-        on_retry_exhausted=given_up_send.actor_name, max_retries=max_retries, min_backoff=min_backoff,
-        max_backoff=max_backoff,
+        on_retry_exhausted=given_up_send.actor_name, **retries,
     )(send_reply)
     sweeper = dramatiq.actor(
         actor_name="intake.sweep", queue_name=PROCESS_QUEUE, broker=broker, max_retries=0
     )(sweep)
     actors = Actors(
-        process_message=process_actor, send_reply=send_reply_actor, sweep=sweeper, broker=broker,
-        batch_size=s.process_batch_size if s else 40,
+        process_message=process_actor, send_reply=send_reply_actor, sweep=sweeper,
+        batch_size=s.process_batch_size, broker=broker,
     )
     return actors
 
